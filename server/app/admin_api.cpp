@@ -1,0 +1,232 @@
+#include "app/admin_api.hpp"
+
+#include "app/clock.hpp"
+#include "app/log.hpp"
+#include "app/roles.hpp"
+#include "auth/token.hpp"
+#include "core/formats.hpp"
+
+#include <boost/json.hpp>
+#include <google/protobuf/util/json_util.h>
+#include <sodium.h>
+
+#include <set>
+
+namespace balint::app {
+namespace json = boost::json;
+namespace http = net::http;
+namespace v1 = core::v1;
+
+namespace {
+
+constexpr std::string_view prefix = "/api/v1/sessions";
+
+// A refusal with its status; thrown inside request handling, answered once.
+struct ApiError {
+  http::status status;
+  std::string code;
+  std::string message;
+};
+
+[[noreturn]] void invalid(std::string message) {
+  throw ApiError{http::status::bad_request, "invalid_request", std::move(message)};
+}
+
+bool authorized(const net::Request& request, const std::string& secret) {
+  const auto header = request[http::field::authorization];
+  constexpr std::string_view scheme = "Bearer ";
+  if (header.size() != scheme.size() + secret.size() || !header.starts_with(scheme)) return false;
+  return sodium_memcmp(header.data() + scheme.size(), secret.data(), secret.size()) == 0;
+}
+
+std::string string_field(const json::object& object, std::string_view key, std::size_t max, bool required) {
+  const auto* value = object.if_contains(key);
+  if (!value) {
+    if (required) invalid("\"" + std::string(key) + "\" is required");
+    return {};
+  }
+  if (!value->is_string()) invalid("\"" + std::string(key) + "\" must be a string");
+  std::string text(value->get_string());
+  if (required && text.empty()) invalid("\"" + std::string(key) + "\" must not be empty");
+  if (text.size() > max) invalid("\"" + std::string(key) + "\" is longer than " + std::to_string(max) + " bytes");
+  return text;
+}
+
+bool valid_participant_id(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_')) return false;
+  return true;
+}
+
+v1::Format read_format(const json::object& body) {
+  const auto* value = body.if_contains("format");
+  if (!value) invalid("\"format\" is required: \"balint\", \"ccdg\" or a format object");
+  if (value->is_string()) {
+    auto format = core::builtin_format(value->get_string());
+    if (!format) invalid("unknown format \"" + std::string(value->get_string()) + "\"; built in: balint, ccdg");
+    return *format;
+  }
+  if (!value->is_object()) invalid("\"format\" must be a format id or a format object");
+  v1::Format format;
+  const auto status = google::protobuf::util::JsonStringToMessage(json::serialize(*value), &format);
+  if (!status.ok()) invalid("\"format\" does not fit the Format message: " + std::string(status.message()));
+  return format;
+}
+
+struct Invitee {
+  std::string id;
+  std::string name;
+  std::string role;  // As the token carries it.
+};
+
+json::object summary_json(const RoomSummary& summary) {
+  return {{"session_id", summary.session_id}, {"name", summary.name},       {"format", summary.format_id},
+          {"phase_index", summary.phase_index}, {"ended", summary.ended},   {"members", summary.members},
+          {"connections", summary.connections}};
+}
+
+net::Response answer(const net::Request& request, http::status status, const json::value& body) {
+  return net::json_response(status, json::serialize(body), request.version(), request.keep_alive());
+}
+
+}  // namespace
+
+AdminApi::AdminApi(const Config& config, Registry& registry, net::WorkerPool& workers)
+    : config_(config), registry_(registry), workers_(workers) {}
+
+bool AdminApi::handles(std::string_view target) { return target.starts_with(prefix); }
+
+void AdminApi::handle(const net::Request& request, net::Respond respond) {
+  try {
+    if (!authorized(request, config_.admin_secret))
+      throw ApiError{http::status::unauthorized, "unauthorized", "the admin API needs \"Authorization: Bearer <admin secret>\""};
+
+    std::string_view target = request.target();
+    if (const auto query = target.find('?'); query != std::string_view::npos) target = target.substr(0, query);
+    std::string_view rest = target.substr(prefix.size());
+    if (rest.empty() || rest == "/") {
+      if (request.method() == http::verb::post) return respond(create_session(request));
+      if (request.method() == http::verb::get) return respond(list_sessions(request));
+      throw ApiError{http::status::method_not_allowed, "method_not_allowed", "use GET or POST on " + std::string(prefix)};
+    }
+
+    rest.remove_prefix(1);
+    std::string_view action;
+    if (const auto slash = rest.find('/'); slash != std::string_view::npos) {
+      action = rest.substr(slash + 1);
+      rest = rest.substr(0, slash);
+    }
+    auto room = registry_.find(std::string(rest));
+    if (!room) throw ApiError{http::status::not_found, "unknown_session", "no session with id \"" + std::string(rest) + "\""};
+
+    if (action.empty() && request.method() == http::verb::get) {
+      return room->post([request_version = request.version(), keep_alive = request.keep_alive(), respond](Room& room) {
+        std::string body;
+        google::protobuf::util::JsonPrintOptions options;
+        options.preserve_proto_field_names = true;
+        options.always_print_primitive_fields = true;
+        (void)google::protobuf::util::MessageToJsonString(room.snapshot(), &body, options);
+        respond(net::json_response(http::status::ok, std::move(body), request_version, keep_alive));
+      });
+    }
+    if (action == "end" && request.method() == http::verb::post) {
+      log(LogLevel::info, "admin ends session id=", rest);
+      return room->post([request, respond](Room& room) {
+        room.end_session();
+        respond(answer(request, http::status::ok, json::object{{"session_id", room.summary().session_id}, {"ended", true}}));
+      });
+    }
+    throw ApiError{http::status::not_found, "not_found", "no such admin endpoint: " + std::string(request.method_string()) +
+                                                            " " + std::string(request.target())};
+  } catch (const ApiError& error) {
+    respond(net::json_error(error.status, error.code, error.message, request.version(), request.keep_alive()));
+  }
+}
+
+net::Response AdminApi::create_session(const net::Request& request) {
+  boost::system::error_code ec;
+  const json::value parsed = json::parse(request.body(), ec);
+  if (ec || !parsed.is_object()) invalid("the body must be a JSON object");
+  const json::object& body = parsed.as_object();
+
+  core::SessionConfig session;
+  session.session_id = auth::random_secret(9);
+  session.name = string_field(body, "name", 200, true);
+  session.format = read_format(body);
+  session.ground_rules = string_field(body, "ground_rules", 4000, false);
+  session.presenter_id = string_field(body, "presenter", 64, false);
+  session.max_members = config_.default_max_members;
+  if (const auto* max = body.if_contains("max_members")) {
+    if (!max->is_int64() || max->get_int64() < 1 || max->get_int64() > 100)
+      invalid("\"max_members\" must be a whole number from 1 to 100");
+    session.max_members = static_cast<std::uint32_t>(max->get_int64());
+  }
+
+  const auto* invitees_value = body.if_contains("invitees");
+  if (!invitees_value || !invitees_value->is_array() || invitees_value->get_array().empty())
+    invalid("\"invitees\" must be a non-empty array");
+  const auto& invitee_values = invitees_value->get_array();
+  if (invitee_values.size() > 200) invalid("at most 200 invitees");
+
+  std::vector<Invitee> invitees;
+  std::set<std::string> ids;
+  for (const auto& value : invitee_values) {
+    if (!value.is_object()) invalid("each invitee must be an object with \"name\" and \"role\"");
+    const auto& object = value.as_object();
+    Invitee invitee{string_field(object, "id", 64, false), string_field(object, "name", 100, true),
+                    string_field(object, "role", 32, true)};
+    if (!invitee.id.empty() && !valid_participant_id(invitee.id))
+      invalid("invitee id \"" + invitee.id + "\" must be 1-64 letters, digits, '-' or '_'");
+    if (invitee.role == "presenter") {
+      if (!session.presenter_id.empty() && session.presenter_id != invitee.id)
+        invalid("only one presenter may be named");
+      invitee.role = "participant";
+      if (invitee.id.empty()) invitee.id = "presenter";
+      session.presenter_id = invitee.id;
+    }
+    if (!parse_role(invitee.role))
+      invalid("invitee role \"" + invitee.role + "\" must be facilitator, co_facilitator, participant, presenter or room");
+    if (!invitee.id.empty() && !ids.insert(invitee.id).second) invalid("invitee id \"" + invitee.id + "\" is used twice");
+    invitees.push_back(std::move(invitee));
+  }
+  // Ids for invitees who came without one: m1, m2, ... skipping taken ones.
+  int counter = 0;
+  for (auto& invitee : invitees)
+    while (invitee.id.empty()) {
+      const std::string candidate = "m" + std::to_string(++counter);
+      if (ids.insert(candidate).second) invitee.id = candidate;
+    }
+
+  std::string error;
+  auto created = core::Session::create(session, error);
+  if (!created) invalid(error);
+  auto room = std::make_shared<Room>(workers_.next(), std::move(*created),
+                                     net::Limits{config_.max_message_bytes, config_.max_queue_bytes, 1 << 20,
+                                                 config_.handshake_timeout, config_.idle_timeout});
+  registry_.add(room);
+  log(LogLevel::info, "session created id=", session.session_id, " format=", session.format.id(),
+      " invitees=", invitees.size());
+
+  const auto now = now_ms() / 1000;
+  json::array invites;
+  for (const auto& invitee : invitees) {
+    auth::JoinClaims claims{invitee.id, invitee.name,  session.session_id, invitee.role, now, 0,
+                            now + config_.token_lifetime.count(), auth::random_secret(12)};
+    const auto token = auth::sign_token(claims, config_.token_secret);
+    invites.push_back(json::object{{"participant_id", invitee.id}, {"name", invitee.name}, {"role", invitee.role},
+                                   {"presenter", invitee.id == session.presenter_id},
+                                   {"token", token}, {"link", config_.public_url + "/join#" + token}});
+  }
+  return answer(request, http::status::created,
+                json::object{{"session_id", session.session_id}, {"name", session.name},
+                             {"format", session.format.id()}, {"invites", std::move(invites)}});
+}
+
+net::Response AdminApi::list_sessions(const net::Request& request) {
+  json::array sessions;
+  for (const auto& room : registry_.all()) sessions.push_back(summary_json(room->summary()));
+  return answer(request, http::status::ok, json::object{{"sessions", std::move(sessions)}});
+}
+
+}  // namespace balint::app

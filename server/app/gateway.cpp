@@ -1,0 +1,93 @@
+#include "app/gateway.hpp"
+
+#include "app/clock.hpp"
+#include "app/log.hpp"
+#include "app/roles.hpp"
+
+namespace balint::app {
+namespace http = net::http;
+
+namespace {
+
+std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
+
+// Query values here are tokens (base64url and dots): no percent-decoding is
+// needed, and a value that needs it is not a token anyway.
+std::string query_value(std::string_view target, std::string_view key) {
+  const auto question = target.find('?');
+  if (question == std::string_view::npos) return {};
+  std::string_view query = target.substr(question + 1);
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    if (pair.size() > key.size() && pair.starts_with(key) && pair[key.size()] == '=')
+      return std::string(pair.substr(key.size() + 1));
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return {};
+}
+
+constexpr std::string_view landing_page = R"(<!doctype html>
+<html lang="en"><meta charset="utf-8"><title>Balint Room</title>
+<body style="font:18px/1.5 system-ui,sans-serif;max-width:40em;margin:3em auto;padding:0 1em">
+<h1>Balint Room</h1>
+<p>The server is running. Join a session with the command-line client:</p>
+<pre>balint-cli join '&lt;your join link&gt;'</pre>
+</body></html>
+)";
+
+}  // namespace
+
+std::string token_of(const net::Request& request) {
+  if (auto token = query_value(request.target(), "token"); !token.empty()) return token;
+  const auto header = request[http::field::authorization];
+  constexpr std::string_view scheme = "Bearer ";
+  if (header.starts_with(scheme)) return std::string(header.substr(scheme.size()));
+  return {};
+}
+
+Gateway::Gateway(const Config& config, Registry& registry, net::WorkerPool& workers)
+    : config_(config), registry_(registry), admin_(config, registry, workers) {}
+
+void Gateway::handle_http(net::Request request, net::Respond respond) {
+  const auto path = path_of(request.target());
+  if (AdminApi::handles(path)) return admin_.handle(request, std::move(respond));
+  if (path == "/healthz" && request.method() == http::verb::get)
+    return respond(net::json_response(http::status::ok, R"({"status":"ok"})", request.version(), request.keep_alive()));
+  if ((path == "/" || path == "/join") && request.method() == http::verb::get) {
+    net::Response page{http::status::ok, request.version()};
+    page.set(http::field::content_type, "text/html; charset=utf-8");
+    page.keep_alive(request.keep_alive());
+    page.body() = std::string(landing_page);
+    page.prepare_payload();
+    return respond(std::move(page));
+  }
+  respond(net::json_error(http::status::not_found, "not_found", "nothing at " + std::string(path), request.version(),
+                          request.keep_alive()));
+}
+
+std::variant<net::Response, net::Admit> Gateway::handle_upgrade(const net::Request& request) {
+  auto refuse = [&](http::status status, std::string_view code, std::string_view message) {
+    log(LogLevel::info, "join refused code=", code);
+    return net::json_error(status, code, message, request.version(), false);
+  };
+  if (path_of(request.target()) != "/ws") return refuse(http::status::not_found, "not_found", "WebSockets join at /ws");
+  const auto token = token_of(request);
+  if (token.empty())
+    return refuse(http::status::unauthorized, "missing_token",
+                  "a join token is required (?token=... or Authorization: Bearer ...)");
+  auto verified = auth::verify_token(token, config_.token_secret, now_ms() / 1000);
+  if (verified.error) return refuse(http::status::unauthorized, "invalid_token", verified.error->message);
+  auto claims = std::move(*verified.claims);
+  const auto role = parse_role(claims.role);
+  if (!role) return refuse(http::status::unauthorized, "invalid_token", "token role \"" + claims.role + "\" is unknown");
+  auto room = registry_.find(claims.session_id);
+  if (!room) return refuse(http::status::not_found, "unknown_session", "the token's session does not exist");
+  return net::Admit([room, claims = std::move(claims), role = *role](net::tcp::socket socket,
+                                                                      net::Request request) mutable {
+    room->admit(std::move(socket), std::move(request), std::move(claims), role);
+  });
+}
+
+}  // namespace balint::app

@@ -1,0 +1,228 @@
+#include "app/room.hpp"
+
+#include "app/clock.hpp"
+#include "app/log.hpp"
+#include "net/router.hpp"
+
+namespace balint::app {
+namespace v1 = core::v1;
+using net::SharedBuffer;
+using net::WsConnection;
+
+namespace {
+
+SharedBuffer serialize(const v1::ServerMessage& message) {
+  return std::make_shared<const std::string>(message.SerializeAsString());
+}
+
+net::http::status refusal_status(v1::ErrorCode code) {
+  switch (code) {
+    case v1::ERROR_CODE_SESSION_FULL:
+    case v1::ERROR_CODE_SESSION_ENDED: return net::http::status::conflict;
+    case v1::ERROR_CODE_INVALID_ARGUMENT: return net::http::status::bad_request;
+    default: return net::http::status::forbidden;
+  }
+}
+
+}  // namespace
+
+Room::Room(net::asio::io_context& worker, core::Session session, net::Limits limits)
+    : worker_(worker), session_(std::move(session)), limits_(limits), tick_timer_(worker) {
+  update_summary();
+}
+
+void Room::post(std::function<void(Room&)> task) {
+  net::asio::post(worker_, [self = shared_from_this(), task = std::move(task)] { task(*self); });
+}
+
+void Room::admit(net::tcp::socket socket, net::Request request, auth::JoinClaims claims, v1::Role role) {
+  socket = net::move_socket(std::move(socket), worker_);
+  post([socket = std::make_shared<net::tcp::socket>(std::move(socket)), request = std::move(request),
+        claims = std::move(claims), role](Room& room) mutable {
+    const auto outcome = room.session_.join(claims.participant_id, claims.display_name, role, now_ms());
+    if (!outcome.ok()) {
+      log(LogLevel::info, "join refused session=", room.session_.id(), " participant=", claims.participant_id,
+          " code=", v1::ErrorCode_Name(outcome.code));
+      const auto code = v1::ErrorCode_Name(outcome.code);
+      return net::refuse_upgrade(std::move(*socket), net::json_error(refusal_status(outcome.code), code,
+                                                                     outcome.message, request.version(), false));
+    }
+    auto connection = std::make_shared<WsConnection>(std::move(*socket), room.shared_from_this(), room.limits_);
+    connection->participant_id = claims.participant_id;
+    ++room.open_connections_;
+    connection->accept(std::move(request));
+    room.publish(outcome);
+  });
+}
+
+void Room::on_open(WsConnection& connection) {
+  auto self = connection.shared_from_this();
+  auto& slot = connections_[connection.participant_id];
+  if (slot && slot.get() != &connection) say_goodbye(*slot, "signed in again from another connection");
+  slot = self;
+  log(LogLevel::info, "member connected session=", session_.id(), " participant=", connection.participant_id);
+
+  v1::ServerMessage welcome;
+  auto& body = *welcome.mutable_welcome();
+  body.set_session_id(session_.id());
+  body.set_participant_id(connection.participant_id);
+  const auto snapshot = session_.snapshot(now_ms());
+  for (const auto& member : snapshot.roster())
+    if (member.participant_id() == connection.participant_id) body.set_role(member.role());
+  body.set_server_version(BALINT_VERSION);
+  connection.send(serialize(welcome), WsConnection::Priority::state);
+
+  v1::ServerMessage state;
+  *state.mutable_state() = snapshot;
+  connection.send(serialize(state), WsConnection::Priority::state);
+  update_summary();
+}
+
+void Room::on_closed(WsConnection& connection) {
+  --open_connections_;
+  const auto it = connections_.find(connection.participant_id);
+  if (it != connections_.end() && it->second.get() != &connection) return;  // Replaced by a newer connection.
+  if (it != connections_.end()) connections_.erase(it);
+  log(LogLevel::info, "member disconnected session=", session_.id(), " participant=", connection.participant_id);
+  const auto outcome = session_.disconnect(connection.participant_id, now_ms());
+  if (outcome.ok()) publish(outcome);
+  update_summary();
+}
+
+void Room::on_message(WsConnection& connection, std::string_view bytes, bool binary) {
+  if (!binary) return reply(connection, 0, v1::ERROR_CODE_MALFORMED, "send binary protobuf frames, not text");
+  v1::ClientMessage message;
+  if (!message.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+    return reply(connection, 0, v1::ERROR_CODE_MALFORMED, "frame is not a ClientMessage");
+  switch (message.body_case()) {
+    case v1::ClientMessage::kCommand:
+      if (message.request_id() == 0)
+        return reply(connection, 0, v1::ERROR_CODE_INVALID_ARGUMENT, "a command needs a non-zero request_id");
+      return handle_command(connection, message.request_id(), message.command());
+    case v1::ClientMessage::kMedia: return relay_media(connection, message.media());
+    default:
+      return reply(connection, message.request_id(), v1::ERROR_CODE_MALFORMED, "message has no known body");
+  }
+}
+
+void Room::handle_command(WsConnection& connection, std::uint64_t request_id, const v1::Command& command) {
+  const auto outcome = session_.apply(connection.participant_id, command, now_ms());
+  if (outcome.ok()) publish(outcome);
+  // The sender may have just been removed (Leave): answer anyway, the close
+  // frame is queued behind the answer.
+  reply(connection, request_id, outcome.code, outcome.message);
+}
+
+void Room::relay_media(WsConnection& connection, const v1::MediaUpload& media) {
+  if (!session_.may_speak(connection.participant_id)) {
+    ++dropped_frames_;
+    return;
+  }
+  v1::ServerMessage message;
+  auto& frame = *message.mutable_media();
+  frame.set_sender_id(connection.participant_id);
+  frame.set_track(media.track());
+  frame.set_payload(media.payload());
+  const auto bytes = serialize(message);
+  for (auto& [participant, receiver] : connections_)
+    if (receiver.get() != &connection) receiver->send(bytes, WsConnection::Priority::media);
+}
+
+void Room::reply(WsConnection& connection, std::uint64_t request_id, v1::ErrorCode code,
+                 const std::string& message) {
+  v1::ServerMessage reply;
+  auto& result = *reply.mutable_result();
+  result.set_request_id(request_id);
+  result.set_code(code);
+  result.set_message(message);
+  result.set_state_version(session_.version());
+  connection.send(serialize(reply), WsConnection::Priority::state);
+}
+
+void Room::publish(const core::Outcome& outcome) {
+  v1::ServerMessage state;
+  *state.mutable_state() = session_.snapshot(now_ms());
+  const auto state_bytes = serialize(state);
+  std::vector<SharedBuffer> events;
+  for (const auto& event : outcome.events) {
+    v1::ServerMessage message;
+    *message.mutable_event() = event;
+    events.push_back(serialize(message));
+  }
+  for (auto& [participant, connection] : connections_) {
+    connection->send(state_bytes, WsConnection::Priority::state);
+    for (const auto& event : events) connection->send(event, WsConnection::Priority::state);
+  }
+
+  for (const auto& event : outcome.events) {
+    if (event.has_member_left() && event.member_left().reason() != "disconnected") {
+      const auto it = connections_.find(event.member_left().participant_id());
+      if (it == connections_.end()) continue;
+      say_goodbye(*it->second, event.member_left().reason() == "removed" ? "a facilitator removed you from the session"
+                                                                         : "you left the session");
+      connections_.erase(it);
+    }
+    if (event.has_session_ended()) {
+      log(LogLevel::info, "session ended id=", session_.id());
+      for (auto& [participant, connection] : connections_) say_goodbye(*connection, "the session has ended");
+      connections_.clear();
+      tick_timer_.cancel();
+    }
+  }
+  schedule_tick();
+  update_summary();
+}
+
+void Room::say_goodbye(WsConnection& connection, const std::string& reason) {
+  v1::ServerMessage goodbye;
+  goodbye.mutable_goodbye()->set_reason(reason);
+  connection.close(serialize(goodbye), net::websocket::close_reason(net::websocket::close_code::normal, reason));
+}
+
+void Room::end_session() {
+  const auto outcome = session_.end(now_ms());
+  if (outcome.ok()) publish(outcome);
+}
+
+void Room::shut_down(const std::string& reason) {
+  for (auto& [participant, connection] : connections_) say_goodbye(*connection, reason);
+  connections_.clear();
+  tick_timer_.cancel();
+}
+
+v1::SessionState Room::snapshot() const { return session_.snapshot(now_ms()); }
+
+void Room::schedule_tick() {
+  const auto deadline = session_.next_deadline();
+  if (!deadline || session_.ended()) {
+    tick_timer_.cancel();
+    return;
+  }
+  tick_timer_.expires_after(std::chrono::milliseconds(std::max<std::int64_t>(0, *deadline - now_ms())));
+  tick_timer_.async_wait([weak = weak_from_this()](net::error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self) return;
+    const auto outcome = self->session_.tick(now_ms());
+    if (!outcome.events.empty()) return self->publish(outcome);
+    self->schedule_tick();
+  });
+}
+
+void Room::update_summary() {
+  const auto state = session_.snapshot(now_ms());
+  std::lock_guard lock(summary_mutex_);
+  summary_.session_id = state.session_id();
+  summary_.name = state.name();
+  summary_.format_id = state.format().id();
+  summary_.phase_index = state.phase_index();
+  summary_.ended = state.ended();
+  summary_.members = static_cast<std::size_t>(state.roster_size());
+  summary_.connections = connections_.size();
+}
+
+RoomSummary Room::summary() const {
+  std::lock_guard lock(summary_mutex_);
+  return summary_;
+}
+
+}  // namespace balint::app

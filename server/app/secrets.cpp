@@ -1,0 +1,38 @@
+#include "app/secrets.hpp"
+
+#include "auth/token.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <sys/stat.h>
+
+namespace balint::app {
+namespace fs = std::filesystem;
+
+std::string load_or_create_secret(const std::string& configured, const std::string& data_dir,
+                                  const std::string& name) {
+  if (!configured.empty()) return configured;
+  std::error_code ec;
+  fs::create_directories(data_dir, ec);
+  if (ec) throw std::runtime_error("cannot create data directory " + data_dir + ": " + ec.message());
+  fs::permissions(data_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+
+  const fs::path path = fs::path(data_dir) / name;
+  if (std::ifstream in(path); in) {
+    std::string secret;
+    std::getline(in, secret);
+    if (secret.size() < 16) throw std::runtime_error(path.string() + " holds no usable secret (too short)");
+    return secret;
+  }
+  const std::string secret = auth::random_secret(32);
+  {
+    std::ofstream out(path, std::ios::trunc);
+    if (!out) throw std::runtime_error("cannot write " + path.string());
+    out << secret << '\n';
+  }
+  ::chmod(path.c_str(), 0600);
+  return secret;
+}
+
+}  // namespace balint::app

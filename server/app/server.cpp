@@ -1,0 +1,100 @@
+#include "app/server.hpp"
+
+#include "app/gateway.hpp"
+#include "app/log.hpp"
+#include "app/registry.hpp"
+#include "app/secrets.hpp"
+#include "net/listener.hpp"
+#include "net/worker_pool.hpp"
+
+#include <condition_variable>
+#include <mutex>
+#include <stdexcept>
+
+namespace balint::app {
+
+struct Server::Impl {
+  explicit Impl(Config c) : config(std::move(c)), workers(config.threads) {}
+
+  Config config;
+  net::WorkerPool workers;
+  Registry registry;
+  std::shared_ptr<Gateway> gateway;
+  std::shared_ptr<net::Listener> listener;
+  std::uint16_t port = 0;
+
+  std::mutex mutex;
+  std::condition_variable stopped_signal;
+  bool running = false;
+};
+
+Server::Server(Config config) : impl_(std::make_unique<Impl>(std::move(config))) {}
+
+Server::~Server() { stop(); }
+
+void Server::start() {
+  auto& config = impl_->config;
+  if (auto problem = validate(config); !problem.empty()) throw std::runtime_error("bad config: " + problem);
+  LogLevel level = LogLevel::info;
+  parse_log_level(config.log_level, level);
+  set_log_level(level);
+  config.admin_secret = load_or_create_secret(config.admin_secret, config.data_dir, "admin.secret");
+  config.token_secret = load_or_create_secret(config.token_secret, config.data_dir, "token.secret");
+
+  impl_->gateway = std::make_shared<Gateway>(config, impl_->registry, impl_->workers);
+  const net::Limits limits{config.max_message_bytes, config.max_queue_bytes, 1 << 20, config.handshake_timeout,
+                           config.idle_timeout};
+  try {
+    const auto address = net::asio::ip::make_address(config.bind_address);
+    impl_->listener = std::make_shared<net::Listener>(impl_->workers.next(), impl_->workers,
+                                                      net::tcp::endpoint(address, config.port), impl_->gateway, limits);
+  } catch (const boost::system::system_error& error) {
+    throw std::runtime_error("cannot listen on " + config.bind_address + ":" + std::to_string(config.port) + ": " +
+                             error.code().message());
+  }
+  impl_->port = impl_->listener->port();
+  if (config.public_url.empty()) config.public_url = base_url();
+  impl_->listener->start();
+  impl_->workers.start();
+  {
+    std::lock_guard lock(impl_->mutex);
+    impl_->running = true;
+  }
+  log(LogLevel::info, "listening on ", config.bind_address, ":", impl_->port, " with ", impl_->workers.size(),
+      " worker threads");
+}
+
+void Server::stop() {
+  {
+    std::lock_guard lock(impl_->mutex);
+    if (!impl_->running) return;
+    impl_->running = false;
+  }
+  log(LogLevel::info, "shutting down");
+  impl_->listener->stop();
+  for (const auto& room : impl_->registry.all())
+    room->post([](Room& room) { room.shut_down("the server is shutting down"); });
+  // Give clients the grace period to receive their goodbye and close.
+  const auto deadline = std::chrono::steady_clock::now() + impl_->config.shutdown_grace;
+  while (impl_->registry.open_connections() > 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  impl_->workers.stop(std::chrono::milliseconds(0));
+  impl_->stopped_signal.notify_all();
+  log(LogLevel::info, "stopped");
+}
+
+void Server::wait() {
+  std::unique_lock lock(impl_->mutex);
+  impl_->stopped_signal.wait(lock, [&] { return !impl_->running; });
+}
+
+std::uint16_t Server::port() const { return impl_->port; }
+const std::string& Server::admin_secret() const { return impl_->config.admin_secret; }
+
+std::string Server::base_url() const {
+  const auto& host = impl_->config.bind_address;
+  const bool v6 = host.find(':') != std::string::npos;
+  return "http://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(impl_->port);
+}
+
+}  // namespace balint::app

@@ -1,0 +1,41 @@
+// The whole server in one object: listener, worker threads, session
+// registry, admin API. main() and the integration tests both use it.
+#pragma once
+
+#include "app/config.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace balint::app {
+
+class Server {
+ public:
+  explicit Server(Config config);
+  ~Server();  // Stops if still running.
+
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds, loads or creates the secrets, starts the worker threads. Throws
+  // std::runtime_error (e.g. the port is taken) and leaves nothing running.
+  void start();
+
+  // Tells every client the server is stopping, closes every connection and
+  // joins the threads; returns within config.shutdown_grace.
+  void stop();
+
+  // Blocks until stop() is called from another thread or a signal handler.
+  void wait();
+
+  std::uint16_t port() const;              // The bound port (after start).
+  const std::string& admin_secret() const; // The admin credential in force.
+  std::string base_url() const;            // e.g. http://127.0.0.1:8080
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace balint::app

@@ -1,0 +1,103 @@
+// The session engine: the authoritative state of one Balint or CCDG session
+// and every rule that changes it.
+//
+// Pure and deterministic: no sockets, no threads, no clock of its own. Every
+// change comes in as a call with the current time; every call answers with an
+// `Outcome`. A refused call changes nothing (not even the version).
+#pragma once
+
+#include "balint/v1/balint.pb.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace balint::core {
+
+namespace v1 = ::balint::v1;
+
+// Milliseconds since the Unix epoch, on the server's clock.
+using TimeMs = std::int64_t;
+
+// What a call did: ok with the events it caused, or an error that changed
+// nothing.
+struct Outcome {
+  v1::ErrorCode code = v1::ERROR_CODE_OK;
+  std::string message;            // Human-readable reason when refused.
+  std::vector<v1::Event> events;  // Each stamped with the new version.
+
+  bool ok() const { return code == v1::ERROR_CODE_OK; }
+  static Outcome error(v1::ErrorCode code, std::string message);
+};
+
+// Everything a session is created with.
+struct SessionConfig {
+  std::string session_id;
+  std::string name;
+  v1::Format format;
+  std::string presenter_id;       // May be empty; may name someone not yet joined.
+  std::uint32_t max_members = 12; // Besides facilitators and room devices.
+  std::string ground_rules;
+};
+
+class Session {
+ public:
+  // Validates the config (format included). On error, `error` is set and the
+  // returned optional is empty.
+  static std::optional<Session> create(SessionConfig config, std::string& error);
+
+  // A member's connection came up: adds them to the roster, or marks a known
+  // member connected again.
+  Outcome join(const std::string& participant_id, const std::string& display_name,
+               v1::Role role, TimeMs now);
+
+  // A member's connection went down; they stay in the roster as disconnected.
+  Outcome disconnect(const std::string& participant_id, TimeMs now);
+
+  // A command from a connected member.
+  Outcome apply(const std::string& actor_id, const v1::Command& command, TimeMs now);
+
+  // Ends the session on the server's own authority (an operator through the
+  // admin API), whoever is connected. SESSION_ENDED if it already has.
+  Outcome end(TimeMs now);
+
+  // Raises the warnings that are due at `now`. Ok with no events and no new
+  // version when nothing is due.
+  Outcome tick(TimeMs now);
+
+  // When `tick` next has something to do, if ever.
+  std::optional<TimeMs> next_deadline() const;
+
+  // The one place that decides who is heard and whose chat is relayed.
+  bool may_speak(std::string_view participant_id) const;
+  bool may_chat(std::string_view participant_id) const;
+
+  std::uint64_t version() const;
+  bool ended() const;
+  const std::string& id() const;
+  bool has_member(std::string_view participant_id) const;
+
+  // The state as clients see it, stamped with `now` as the server time.
+  v1::SessionState snapshot(TimeMs now) const;
+
+ private:
+  explicit Session(SessionConfig config);
+
+  // The rules themselves, as static functions over a Session (see
+  // session_impl.hpp); a nested type so that they may reach the state.
+  struct Impl;
+
+  // Roster, phase, go-around, hands and warnings kept in wire form. The
+  // derived fields (may_speak, may_chat, hand_raised, controller_id,
+  // server_time_ms) are filled in by snapshot().
+  v1::SessionState state_;
+  // Numbers the in-room attendees ("<device>.<n>"); never goes back.
+  std::uint64_t attendee_counter_ = 0;
+  // Whether the warnings have been raised for the current phase / session.
+  bool phase_warning_raised_ = false;
+  bool session_warning_raised_ = false;
+};
+
+}  // namespace balint::core

@@ -1,0 +1,32 @@
+#include "net/net.hpp"
+
+#include <boost/asio/ssl/error.hpp>
+#include <boost/json.hpp>
+
+namespace balint::net {
+
+bool is_expected_disconnect(const error_code& ec) {
+  return ec == asio::error::operation_aborted || ec == asio::error::eof || ec == asio::error::connection_reset ||
+         ec == asio::error::broken_pipe || ec == websocket::error::closed || ec == beast::error::timeout ||
+         ec == http::error::end_of_stream || ec == asio::ssl::error::stream_truncated;
+}
+
+Response json_response(http::status status, std::string body, unsigned version, bool keep_alive) {
+  Response res{status, version};
+  res.set(http::field::server, "balint-room");
+  res.set(http::field::content_type, "application/json");
+  res.set(http::field::cache_control, "no-store");
+  res.keep_alive(keep_alive);
+  res.body() = std::move(body);
+  res.prepare_payload();
+  return res;
+}
+
+Response json_error(http::status status, std::string_view code, std::string_view message, unsigned version,
+                    bool keep_alive) {
+  boost::json::object error{{"code", code}, {"message", message}};
+  return json_response(status, boost::json::serialize(boost::json::object{{"error", std::move(error)}}), version,
+                       keep_alive);
+}
+
+}  // namespace balint::net

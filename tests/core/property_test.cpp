@@ -1,0 +1,444 @@
+// Random command sequences against the engine's invariants.
+//
+// 10,000 seeded sequences of 40 steps: joins, disconnects, ticks and commands
+// (valid and invalid) from random actors, with random time steps. After every
+// step the state must satisfy every invariant below; a failure names the
+// sequence seed and step so that it can be replayed.
+#include "session_fixture.hpp"
+
+#include <algorithm>
+#include <map>
+#include <numeric>
+#include <random>
+#include <set>
+#include <sstream>
+
+using namespace core_test;
+
+namespace {
+
+constexpr int kSequences = 10'000;
+constexpr int kSteps = 40;
+
+const std::vector<std::string> kPeople = {"fac", "cof", "pres", "p1", "p2", "p3", "p4", "p5", "room"};
+const std::vector<std::string> kAnyId = {"fac",  "cof",    "pres",   "p1",     "p2",     "p3",    "p4", "p5",
+                                         "room", "room.1", "room.2", "room.3", "room.4", "ghost", ""};
+
+v1::Role role_of(const std::string& id) {
+  if (id == "fac") return v1::ROLE_FACILITATOR;
+  if (id == "cof") return v1::ROLE_CO_FACILITATOR;
+  if (id == "room") return v1::ROLE_ROOM;
+  return v1::ROLE_PARTICIPANT;
+}
+
+class Random {
+ public:
+  explicit Random(std::uint32_t seed) : rng_(seed) {}
+  int below(int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng_); }
+  bool chance(int percent) { return below(100) < percent; }
+  template <typename T>
+  const T& pick(const std::vector<T>& v) {
+    return v[below(static_cast<int>(v.size()))];
+  }
+  std::string any_id() { return pick(kAnyId); }
+
+ private:
+  std::mt19937 rng_;
+};
+
+// Someone who exists more often than not, sometimes someone who does not.
+std::string target(Random& r) {
+  static const std::vector<std::string> likely = {"pres", "p1", "p2", "p3", "room.1", "room.2", "cof", "fac", "room"};
+  return r.chance(80) ? r.pick(likely) : r.any_id();
+}
+
+// Command kinds with weights that keep sessions moving: phase and turn
+// commands come often, ending and removals rarely.
+v1::Command random_command(Random& r, bool ccdg) {
+  enum Kind {
+    kNext,
+    kPrevious,
+    kJump,
+    kExtend,
+    kEnd,
+    kPresenter,
+    kBuild,
+    kOrder,
+    kPass,
+    kFinish,
+    kSkip,
+    kRaise,
+    kLower,
+    kFloor,
+    kMute,
+    kUnmute,
+    kRemove,
+    kAdd,
+    kRemoveAttendee,
+    kLeave,
+    kEmpty,
+    kKinds
+  };
+  static const std::vector<int> weights = {10, 4, 6, 3, 1, 3, 3, 3, 7, 7, 3, 5, 4, 4, 3, 3, 1, 3, 2, 1, 1};
+  static_assert(kKinds == 21);
+  int roll = r.below(std::accumulate(weights.begin(), weights.end(), 0));
+  int kind = 0;
+  while (roll >= weights[kind]) roll -= weights[kind++];
+
+  v1::Command c;
+  switch (kind) {
+    case kNext:
+      c.mutable_next_phase();
+      break;
+    case kPrevious:
+      c.mutable_previous_phase();
+      break;
+    case kJump:
+      // Into the CCDG go-around often, so that turns get taken.
+      c.mutable_jump_to_phase()->set_phase_index(ccdg && r.chance(40) ? 2 : r.below(8) - 2);
+      break;
+    case kExtend: {
+      static const std::vector<std::uint32_t> seconds = {0, 1, 30, 59, 120, 600, 3600, 3601};
+      c.mutable_extend_phase()->set_seconds(r.pick(seconds));
+      break;
+    }
+    case kEnd:
+      c.mutable_end_session();
+      break;
+    case kPresenter:
+      c.mutable_set_presenter()->set_participant_id(target(r));
+      break;
+    case kBuild:
+      c.mutable_build_go_around();
+      break;
+    case kOrder: {
+      auto* o = c.mutable_set_go_around_order();
+      const int n = r.below(6);
+      for (int i = 0; i < n; ++i) o->add_participant_ids(r.chance(90) ? target(r) : r.any_id());
+      break;
+    }
+    case kPass:
+      c.mutable_pass_turn();
+      break;
+    case kFinish:
+      c.mutable_finish_turn();
+      break;
+    case kSkip:
+      c.mutable_skip_turn();
+      break;
+    case kRaise:
+      c.mutable_raise_hand()->set_participant_id(r.chance(50) ? "" : target(r));
+      break;
+    case kLower:
+      c.mutable_lower_hand()->set_participant_id(r.chance(50) ? "" : target(r));
+      break;
+    case kFloor:
+      c.mutable_give_floor()->set_participant_id(r.chance(20) ? "" : target(r));
+      break;
+    case kMute:
+      c.mutable_mute()->set_participant_id(target(r));
+      break;
+    case kUnmute:
+      c.mutable_unmute()->set_participant_id(target(r));
+      break;
+    case kRemove:
+      c.mutable_remove_member()->set_participant_id(target(r));
+      break;
+    case kAdd: {
+      auto* a = c.mutable_add_room_attendee();
+      a->set_display_name(r.chance(90) ? "Someone" : "");
+      static const std::vector<std::string> devices = {"", "", "room", "p1", "ghost"};
+      a->set_room_device_id(r.pick(devices));
+      break;
+    }
+    case kRemoveAttendee:
+      c.mutable_remove_room_attendee()->set_participant_id(target(r));
+      break;
+    case kLeave:
+      c.mutable_leave();
+      break;
+    default:
+      break;  // an empty command
+  }
+  return c;
+}
+
+const v1::Member* member_of(const v1::SessionState& st, const std::string& id) {
+  for (const v1::Member& m : st.roster()) {
+    if (m.participant_id() == id) return &m;
+  }
+  return nullptr;
+}
+
+// Whether `actor` is a facilitator in control according to a snapshot.
+bool in_control(const v1::SessionState& st, const std::string& actor) {
+  const v1::Member* m = member_of(st, actor);
+  if (m == nullptr || m->connection() != v1::CONNECTION_STATUS_CONNECTED) return false;
+  if (m->role() == v1::ROLE_FACILITATOR) return true;
+  if (m->role() != v1::ROLE_CO_FACILITATOR) return false;
+  for (const v1::Member& other : st.roster()) {
+    if (other.role() == v1::ROLE_FACILITATOR && other.connection() == v1::CONNECTION_STATUS_CONNECTED) {
+      return false;
+    }
+  }
+  return true;
+}
+
+v1::SpeakingRule rule_of(const v1::SessionState& st) {
+  if (st.phase_index() < 0) return v1::SPEAKING_RULE_UNSPECIFIED;
+  return st.format().phases(st.phase_index()).rule();
+}
+
+struct Stats {
+  std::map<std::string, int> counts;
+  void add(const std::string& what) { ++counts[what]; }
+};
+
+enum class StepKind { kJoin, kDisconnect, kTick, kCommand };
+
+// Returns an empty string when every invariant holds, else what broke.
+std::string check_step(const Session& s, const v1::SessionState& before, const v1::SessionState& after,
+                       const Outcome& o, StepKind kind, const std::string& actor, TimeMs now) {
+  std::ostringstream err;
+
+  // Version: +1 on an accepted change, unchanged (state too) on a refusal or
+  // an idle tick; events carry the new version.
+  const bool changed = o.ok() && !(kind == StepKind::kTick && o.events.empty());
+  if (changed) {
+    if (after.version() != before.version() + 1) err << "version did not rise by one; ";
+    for (const v1::Event& e : o.events) {
+      if (e.state_version() != after.version()) err << "event not stamped with new version; ";
+    }
+  } else {
+    if (after.version() != before.version()) err << "version moved on a refused/idle call; ";
+    if (after.SerializeAsString() != before.SerializeAsString()) {
+      err << "state changed on a refused/idle call; ";
+    }
+    if (!o.events.empty()) err << "events on a refused call; ";
+  }
+  if (!o.ok() && o.message.empty()) err << "refusal without a message; ";
+  if (s.version() != after.version()) err << "version() disagrees with snapshot; ";
+  if (before.ended() && !after.ended()) err << "an ended session came back; ";
+  if (before.ended() && o.ok() && kind != StepKind::kTick) err << "ended session accepted a call; ";
+
+  // Phases: in range; only a facilitator in control moves them.
+  const int phases = after.format().phases_size();
+  if (after.phase_index() < -1 || after.phase_index() >= phases) err << "phase out of range; ";
+  if (after.phase_index() != before.phase_index()) {
+    if (kind != StepKind::kCommand || !in_control(before, actor)) {
+      err << "phase changed by " << actor << " who is not in control; ";
+    }
+    bool announced = false;
+    for (const v1::Event& e : o.events) {
+      announced |= e.has_phase_changed() && e.phase_changed().from_index() == before.phase_index() &&
+                   e.phase_changed().to_index() == after.phase_index();
+    }
+    if (!announced) err << "phase change without a PhaseChanged event; ";
+    if (after.phase_started_ms() != now) err << "phase_started_ms is not now; ";
+    if (!after.floor_holder_id().empty()) err << "floor survived a phase change; ";
+  }
+  if (after.phase_index() >= 0 && after.session_started_ms() == 0) err << "no session start; ";
+
+  // The go-around: at most one speaker, and it is the turn holder.
+  const v1::GoAround& g = after.go_around();
+  int speaking = 0;
+  bool open = false;
+  std::set<std::string> in_order;
+  for (const v1::GoAroundEntry& e : g.order()) {
+    if (e.status() == v1::TURN_STATUS_SPEAKING) {
+      ++speaking;
+      if (e.participant_id() != g.turn_holder_id()) err << "SPEAKING entry is not the holder; ";
+    }
+    if (e.status() == v1::TURN_STATUS_WAITING || e.status() == v1::TURN_STATUS_SPEAKING) {
+      open = true;
+    }
+    if (!in_order.insert(e.participant_id()).second) err << "duplicate in go-around; ";
+    const v1::Member* m = member_of(after, e.participant_id());
+    if (m == nullptr || m->role() == v1::ROLE_ROOM) err << "go-around entry not a roster person; ";
+  }
+  if (speaking > 1) err << "more than one SPEAKING entry; ";
+  if ((speaking == 1) != !g.turn_holder_id().empty()) err << "turn holder without SPEAKING entry; ";
+  if (g.complete() != (!g.order().empty() && !open)) err << "complete flag wrong; ";
+  if (g.turn_holder_id() != before.go_around().turn_holder_id()) {
+    std::string last_to = "<none>";
+    for (const v1::Event& e : o.events) {
+      if (e.has_turn_moved()) last_to = e.turn_moved().to_id();
+    }
+    if (last_to != g.turn_holder_id()) err << "turn moved without a matching TurnMoved; ";
+  }
+  for (const v1::Event& e : o.events) {
+    if (e.has_turn_moved() && e.turn_moved().from_id() == e.turn_moved().to_id()) {
+      err << "TurnMoved to the same person; ";
+    }
+  }
+
+  // Hands and floor refer to people in the roster.
+  std::set<std::string> hands;
+  for (const std::string& id : after.hand_queue()) {
+    if (!hands.insert(id).second) err << "duplicate hand; ";
+    const v1::Member* m = member_of(after, id);
+    if (m == nullptr || m->role() == v1::ROLE_ROOM) err << "hand of a non-person; ";
+  }
+  if (!after.floor_holder_id().empty()) {
+    const v1::Member* m = member_of(after, after.floor_holder_id());
+    if (m == nullptr || m->role() == v1::ROLE_ROOM) err << "floor held by a non-person; ";
+  }
+
+  // Control.
+  std::string controller;
+  for (const v1::Member& m : after.roster()) {
+    if (m.connection() == v1::CONNECTION_STATUS_CONNECTED && m.role() == v1::ROLE_FACILITATOR) {
+      controller = m.participant_id();
+      break;
+    }
+  }
+  if (controller.empty()) {
+    for (const v1::Member& m : after.roster()) {
+      if (m.connection() == v1::CONNECTION_STATUS_CONNECTED && m.role() == v1::ROLE_CO_FACILITATOR) {
+        controller = m.participant_id();
+        break;
+      }
+    }
+  }
+  if (after.controller_id() != controller) err << "controller_id wrong; ";
+
+  // The roster and the speaking rule.
+  const v1::SpeakingRule rule = rule_of(after);
+  int capped = 0;
+  std::set<std::string> ids;
+  for (const v1::Member& m : after.roster()) {
+    const std::string& id = m.participant_id();
+    if (!ids.insert(id).second) err << "duplicate roster id; ";
+    if (m.role() == v1::ROLE_PARTICIPANT) ++capped;
+    if (m.may_speak() != s.may_speak(id)) err << id << ": may_speak disagrees with snapshot; ";
+    if (m.may_chat() != s.may_chat(id)) err << id << ": may_chat disagrees with snapshot; ";
+    if (m.hand_raised() != (hands.count(id) > 0)) err << id << ": hand_raised wrong; ";
+    const bool connected = m.connection() == v1::CONNECTION_STATUS_CONNECTED;
+    if (!connected && (m.may_speak() || m.may_chat())) err << id << ": disconnected but heard; ";
+    if (m.muted() && m.may_speak()) err << id << ": muted but heard; ";
+    if (after.ended() && (m.may_speak() || m.may_chat())) err << id << ": heard after end; ";
+    if (rule == v1::SPEAKING_RULE_ALL_BUT_PRESENTER && id == after.presenter_id() && (m.may_speak() || m.may_chat())) {
+      err << "the presenter may speak or chat while observing; ";
+    }
+    if (rule == v1::SPEAKING_RULE_TURN_HOLDER && m.role() == v1::ROLE_PARTICIPANT && m.may_speak() &&
+        id != g.turn_holder_id() && id != after.floor_holder_id()) {
+      err << id << ": speaks in a go-around without the turn or the floor; ";
+    }
+    if (!m.room_device_id().empty()) {
+      const v1::Member* device = member_of(after, m.room_device_id());
+      if (device == nullptr || device->role() != v1::ROLE_ROOM)
+        err << id << ": no device; ";
+      else if (device->connection() != m.connection())
+        err << id << ": connection not device's; ";
+      if (m.location() != v1::LOCATION_IN_ROOM) err << id << ": attendee not in room; ";
+    }
+    if (m.role() == v1::ROLE_ROOM) {
+      bool attendee_speaks = false, attendee_chats = false;
+      for (const v1::Member& a : after.roster()) {
+        if (a.room_device_id() != id) continue;
+        attendee_speaks |= a.may_speak();
+        attendee_chats |= a.may_chat();
+      }
+      if (m.may_speak() && !attendee_speaks) err << id << ": room speaks for nobody; ";
+      if (m.may_chat() && !attendee_chats) err << id << ": room chats for nobody; ";
+    }
+  }
+  if (capped > static_cast<int>(after.max_members())) err << "member cap exceeded; ";
+  if (s.may_speak("nobody-here") || s.may_chat("nobody-here")) err << "unknown id heard; ";
+
+  // Time: after a tick nothing due remains.
+  if (kind == StepKind::kTick) {
+    if (auto next = s.next_deadline(); next && *next <= now) err << "a due warning stayed; ";
+  }
+  return err.str();
+}
+
+}  // namespace
+
+TEST_CASE("random command sequences keep every invariant", "[property]") {
+  Stats stats;
+  int failures = 0;
+  for (int seq = 0; seq < kSequences && failures < 5; ++seq) {
+    Random r(static_cast<std::uint32_t>(20240601 + seq));
+    const v1::Format format = seq % 2 == 0 ? balint::core::ccdg_format() : balint::core::balint_format();
+    Session s = make_session(format, r.chance(80) ? "pres" : "p1", static_cast<std::uint32_t>(3 + r.below(6)));
+    TimeMs now = kStart;
+
+    // Most people arrive at the start; the rest come through random joins.
+    for (const std::string& id : kPeople) {
+      const int percent = id == "fac" ? 90 : id == "cof" ? 80 : 70;
+      if (r.chance(percent)) (void)s.join(id, "Name of " + id, role_of(id), now);
+    }
+    if (r.chance(70)) (void)s.apply("room", cmd::add_attendee("Dee"), now);
+
+    for (int step = 0; step < kSteps; ++step) {
+      now += r.chance(10) ? r.below(20 * 60'000) : r.below(90'000);
+      const v1::SessionState before = s.snapshot(now);
+      Outcome o;
+      StepKind kind;
+      std::string actor;
+      const int roll = r.below(100);
+      if (roll < 12) {
+        kind = StepKind::kJoin;
+        actor = r.chance(90) ? r.pick(kPeople) : r.any_id();
+        const v1::Role role = actor == "ghost" ? static_cast<v1::Role>(r.below(6)) : role_of(actor);
+        o = s.join(actor, r.chance(95) ? "Name" : "", role, now);
+        stats.add("join");
+      } else if (roll < 20) {
+        kind = StepKind::kDisconnect;
+        actor = r.chance(90) ? r.pick(kPeople) : r.any_id();
+        o = s.disconnect(actor, now);
+        stats.add("disconnect");
+      } else if (roll < 30) {
+        kind = StepKind::kTick;
+        o = s.tick(now);
+        if (!o.events.empty()) stats.add("warning");
+      } else {
+        kind = StepKind::kCommand;
+        const int who = r.below(100);
+        actor = who < 40 ? "fac" : who < 55 ? "cof" : r.any_id();
+        v1::Command c = random_command(r, seq % 2 == 0);
+        // Turn commands from the holder (or their device) now and then, so
+        // that go-arounds actually move.
+        if (c.has_pass_turn() || c.has_finish_turn()) {
+          const v1::Member* holder = member_of(before, before.go_around().turn_holder_id());
+          if (holder != nullptr && r.chance(70)) {
+            actor = holder->room_device_id().empty() ? holder->participant_id() : holder->room_device_id();
+          }
+        }
+        o = s.apply(actor, c, now);
+        stats.add(o.ok() ? "accepted" : "refused");
+      }
+      const v1::SessionState after = s.snapshot(now);
+      if (after.phase_index() != before.phase_index()) stats.add("phase change");
+      if (after.go_around().turn_holder_id() != before.go_around().turn_holder_id()) {
+        stats.add("turn moved");
+      }
+      if (after.ended() && !before.ended()) stats.add("ended");
+      if (after.phase_index() >= 0 && rule_of(after) == v1::SPEAKING_RULE_ALL_BUT_PRESENTER) {
+        stats.add("observation step");
+      }
+
+      const std::string problem = check_step(s, before, after, o, kind, actor, now);
+      if (!problem.empty()) {
+        ++failures;
+        FAIL_CHECK("sequence " << seq << " step " << step << " actor '" << actor << "' outcome " << o.code << " ("
+                               << o.message << "): " << problem);
+        break;
+      }
+    }
+  }
+  CHECK(failures == 0);
+
+  // The sequences must actually exercise the rules, not just bounce off them.
+  INFO("accepted " << stats.counts["accepted"] << ", refused " << stats.counts["refused"] << ", phase changes "
+                   << stats.counts["phase change"] << ", turn moves " << stats.counts["turn moved"] << ", warnings "
+                   << stats.counts["warning"] << ", ended " << stats.counts["ended"]);
+  CHECK(stats.counts["accepted"] > 20'000);
+  CHECK(stats.counts["refused"] > 20'000);
+  CHECK(stats.counts["phase change"] > 10'000);
+  CHECK(stats.counts["turn moved"] > 2'000);
+  CHECK(stats.counts["warning"] > 2'000);
+  CHECK(stats.counts["ended"] > 1'000);
+  CHECK(stats.counts["observation step"] > 10'000);
+}
