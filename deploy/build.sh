@@ -7,6 +7,8 @@ cd "$root"
 
 bash deploy/install-deps.sh
 
+# Let ccache reuse objects across clones of the repository.
+export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=true
 build_dir="${BALINT_BUILD_DIR:-build}"
 jobs="${BALINT_JOBS:-2}"
 started=$(date +%s)

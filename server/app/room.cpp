@@ -107,10 +107,12 @@ void Room::on_message(WsConnection& connection, std::string_view bytes, bool bin
 
 void Room::handle_command(WsConnection& connection, std::uint64_t request_id, const v1::Command& command) {
   const auto outcome = session_.apply(connection.participant_id, command, now_ms());
-  if (outcome.ok()) publish(outcome);
-  // The sender may have just been removed (Leave): answer anyway, the close
-  // frame is queued behind the answer.
+  if (!outcome.ok()) return reply(connection, request_id, outcome.code, outcome.message);
+  // The answer goes out before the change is enacted, so that a member who
+  // has just left still hears it before their goodbye.
+  broadcast(outcome);
   reply(connection, request_id, outcome.code, outcome.message);
+  enact(outcome);
 }
 
 void Room::relay_media(WsConnection& connection, const v1::MediaUpload& media) {
@@ -140,6 +142,11 @@ void Room::reply(WsConnection& connection, std::uint64_t request_id, v1::ErrorCo
 }
 
 void Room::publish(const core::Outcome& outcome) {
+  broadcast(outcome);
+  enact(outcome);
+}
+
+void Room::broadcast(const core::Outcome& outcome) {
   v1::ServerMessage state;
   *state.mutable_state() = session_.snapshot(now_ms());
   const auto state_bytes = serialize(state);
@@ -153,7 +160,9 @@ void Room::publish(const core::Outcome& outcome) {
     connection->send(state_bytes, WsConnection::Priority::state);
     for (const auto& event : events) connection->send(event, WsConnection::Priority::state);
   }
+}
 
+void Room::enact(const core::Outcome& outcome) {
   for (const auto& event : outcome.events) {
     if (event.has_member_left() && event.member_left().reason() != "disconnected") {
       const auto it = connections_.find(event.member_left().participant_id());

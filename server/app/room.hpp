@@ -64,9 +64,13 @@ class Room : public net::WsHandler, public std::enable_shared_from_this<Room> {
   void relay_media(net::WsConnection& connection, const core::v1::MediaUpload& media);
   void reply(net::WsConnection& connection, std::uint64_t request_id, core::v1::ErrorCode code,
              const std::string& message);
-  // Broadcasts the new state and the events an accepted change caused, and
-  // carries out what they mean for connections (removals, the end).
+  // After an accepted change: broadcast, then enact.
   void publish(const core::Outcome& outcome);
+  // Sends the new state and the change's events to every member.
+  void broadcast(const core::Outcome& outcome);
+  // Carries out what the events mean for connections (removals, the end)
+  // and re-arms the warning timer.
+  void enact(const core::Outcome& outcome);
   void say_goodbye(net::WsConnection& connection, const std::string& reason);
   void schedule_tick();
   void update_summary();

@@ -5,7 +5,10 @@
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
-#include <sys/stat.h>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace balint::app {
 namespace fs = std::filesystem;
@@ -25,14 +28,14 @@ std::string load_or_create_secret(const std::string& configured, const std::stri
     if (secret.size() < 16) throw std::runtime_error(path.string() + " holds no usable secret (too short)");
     return secret;
   }
-  const std::string secret = auth::random_secret(32);
-  {
-    std::ofstream out(path, std::ios::trunc);
-    if (!out) throw std::runtime_error("cannot write " + path.string());
-    out << secret << '\n';
-  }
-  ::chmod(path.c_str(), 0600);
-  return secret;
+  const std::string secret = auth::random_secret(32) + "\n";
+  // Created readable by the owner alone from the first byte.
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+  if (fd < 0) throw std::runtime_error("cannot create " + path.string() + ": " + std::strerror(errno));
+  const bool written = ::write(fd, secret.data(), secret.size()) == static_cast<ssize_t>(secret.size());
+  ::close(fd);
+  if (!written) throw std::runtime_error("cannot write " + path.string());
+  return secret.substr(0, secret.size() - 1);
 }
 
 }  // namespace balint::app
