@@ -1,0 +1,138 @@
+// A blocking, thread-safe client for one Balint Room session connection.
+//
+// The client owns an io_context running on a thread of its own. Every public
+// method may be called from any thread and returns within its timeout; the
+// callbacks run on the client's I/O thread, in the order the server sent the
+// messages.
+//
+//   balint::sdk::Client client;
+//   client.on_state([](const balint::v1::SessionState& s) { draw(s); });
+//   auto target = balint::sdk::parse_join_link(link);
+//   if (auto st = client.connect(target); !st) { std::cerr << st.describe(); }
+//   auto result = client.send(balint::sdk::cmd::next_phase());
+#pragma once
+
+#include "balint/sdk/join_link.hpp"
+#include "balint/sdk/status.hpp"
+#include "balint/v1/balint.pb.h"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace balint::sdk {
+
+namespace v1 = ::balint::v1;
+
+// How the client behaves; the defaults suit people and tests alike.
+struct ClientOptions {
+  // Longest time connect() waits for TCP, the handshake, Welcome and the
+  // first state together.
+  std::chrono::milliseconds connect_timeout{5000};
+  // Default time send() waits for a command's result.
+  std::chrono::milliseconds command_timeout{5000};
+  // Longest time close() waits for the server to acknowledge the close.
+  std::chrono::milliseconds close_timeout{2000};
+  // Largest message accepted from the server.
+  std::size_t max_message_bytes = 4 * 1024 * 1024;
+  // Bytes of outgoing frames that may wait to be written; past it,
+  // send_media() drops frames and send() fails with kErrorQueueFull.
+  std::size_t max_queued_bytes = 4 * 1024 * 1024;
+  // Send the token in the URL query (`?token=`) instead of an
+  // `Authorization: Bearer` header. The header keeps it out of access logs.
+  bool token_in_query = false;
+  // Sent as the User-Agent of the handshake.
+  std::string user_agent = "balint-sdk-cpp/0.1";
+};
+
+// Why a connection that was open ended.
+struct CloseInfo {
+  // The server's Goodbye reason if it sent one, else the reason in its close
+  // frame, else the network error, else "closed by client".
+  std::string reason;
+  bool by_server = false;  // The server (or the network) ended it.
+  bool goodbye = false;    // The server said Goodbye first.
+};
+
+class Client {
+ public:
+  using StateHandler = std::function<void(const v1::SessionState&)>;
+  using EventHandler = std::function<void(const v1::Event&)>;
+  using MediaHandler = std::function<void(const v1::MediaFrame&)>;
+  using ClosedHandler = std::function<void(const CloseInfo&)>;
+  using ResultHandler = std::function<void(const v1::CommandResult&)>;
+
+  explicit Client(ClientOptions options = {});
+  ~Client();  // Closes the connection (bounded by close_timeout) and joins.
+
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // Callbacks. Set them before connect(); they run on the I/O thread and must
+  // not call the blocking methods (send, connect, close, wait_*) of this
+  // client: use send_async() there instead. A callback runs before the
+  // message becomes visible to the other methods: once wait_for_version(v)
+  // or send() returns, the callbacks for everything the server sent before
+  // have finished (inside on_state, state() still shows the previous state).
+  void on_state(StateHandler handler);
+  void on_event(EventHandler handler);
+  void on_media(MediaHandler handler);
+  void on_closed(ClosedHandler handler);  // Only for connections that opened.
+
+  // Opens the WebSocket and returns once Welcome and the first SessionState
+  // have arrived, or with the reason it could not: the HTTP status and the
+  // server's error code and message when the handshake was refused. A client
+  // can connect again after its previous connection closed.
+  Status connect(const std::string& ws_url, const std::string& token);
+  Status connect(const JoinTarget& target);
+
+  // Sends a command and waits for its result. Never hangs: without an answer
+  // the result carries kErrorTimeout, kErrorConnectionClosed or
+  // kErrorNotConnected and a message. When the result arrives, the state
+  // that reflects it has already been delivered (state() shows it).
+  v1::CommandResult send(const v1::Command& command);
+  v1::CommandResult send(const v1::Command& command, std::chrono::milliseconds timeout);
+
+  // Sends a command without waiting; `done` runs on the I/O thread with the
+  // result (or a client-side error, see send()). Returns the request id, 0 if
+  // the command could not be queued (then `done` has already run).
+  std::uint64_t send_async(const v1::Command& command, ResultHandler done);
+
+  // Queues one media frame. False when not connected or the queue is full.
+  // The server forwards it only if this member may speak now.
+  bool send_media(std::uint32_t track, std::string payload);
+
+  // The latest state, Welcome and closing reason. Empty values before the
+  // first connect.
+  v1::SessionState state() const;
+  v1::Welcome welcome() const;
+  std::string participant_id() const;
+  std::optional<CloseInfo> close_info() const;
+  bool connected() const;
+
+  // Waits until the latest state satisfies `predicate` and returns it; empty
+  // on timeout or when the connection closes first.
+  std::optional<v1::SessionState> wait_for_state(
+      const std::function<bool(const v1::SessionState&)>& predicate,
+      std::chrono::milliseconds timeout);
+  // Waits for a state with at least this version.
+  std::optional<v1::SessionState> wait_for_version(std::uint64_t version,
+                                                   std::chrono::milliseconds timeout);
+  // Waits until the connection has closed; false on timeout.
+  bool wait_closed(std::chrono::milliseconds timeout);
+
+  // Sends a WebSocket close after the queued frames, waits for the server to
+  // answer (bounded by close_timeout), then drops the socket. Idempotent.
+  void close();
+
+ private:
+  struct Impl;
+  class Connection;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace balint::sdk

@@ -1,0 +1,744 @@
+// The Client runs one io_context on a thread of its own. A connection is a
+// `Connection` object living on that thread: one coroutine connects and then
+// reads, another writes the outgoing FIFO queue with at most one write in
+// flight and sends the close after the last queued frame. Callers on other
+// threads touch only `Impl`'s mutex-guarded fields and the connection's
+// queue; they wait on a condition variable with a deadline.
+
+#include "balint/sdk/client.hpp"
+
+#include "balint/sdk/admin_client.hpp"
+#include "balint/sdk/describe.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace balint::sdk {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+v1::CommandResult local_error(std::uint64_t request_id, v1::ErrorCode code, std::string message) {
+  v1::CommandResult result;
+  result.set_request_id(request_id);
+  result.set_code(code);
+  result.set_message(std::move(message));
+  return result;
+}
+
+std::string millis(std::chrono::milliseconds ms) { return std::to_string(ms.count()) + " ms"; }
+
+}  // namespace
+
+// The callbacks, copied into each connection when it starts so that the I/O
+// thread reads them without locking.
+struct Handlers {
+  Client::StateHandler state;
+  Client::EventHandler event;
+  Client::MediaHandler media;
+  Client::ClosedHandler closed;
+};
+
+struct Client::Impl {
+  explicit Impl(ClientOptions opts) : options(std::move(opts)), work(net::make_work_guard(ioc)) {}
+
+  // What stage the current connection is in.
+  enum class Stage { idle, connecting, open, closed };
+
+  // A command waiting for its result: a blocking caller (waited) or a
+  // callback (done).
+  struct Pending {
+    bool waited = false;
+    ResultHandler done;
+    std::optional<v1::CommandResult> result;
+  };
+
+  const ClientOptions options;
+  net::io_context ioc{1};
+  net::executor_work_guard<net::io_context::executor_type> work;
+  std::thread thread;
+
+  mutable std::mutex mu;
+  std::condition_variable cv;
+  Handlers handlers;
+  Stage stage = Stage::idle;
+  std::shared_ptr<Connection> conn;
+  std::optional<Status> connect_failure;
+  bool have_welcome = false;
+  bool have_state = false;
+  v1::Welcome welcome;
+  v1::SessionState state;
+  std::optional<CloseInfo> close_info;
+  std::uint64_t next_request_id = 1;
+  std::unordered_map<std::uint64_t, Pending> pending;
+
+  bool on_io_thread() const { return std::this_thread::get_id() == thread.get_id(); }
+
+  // --- called on the I/O thread by the connection -------------------------
+
+  void deliver(Connection* from, v1::ServerMessage&& message);
+  void connect_failed(Connection* from, Status status);
+  void connection_ended(Connection* from, const CloseInfo& info);
+
+};
+
+class Client::Connection : public std::enable_shared_from_this<Client::Connection> {
+ public:
+  Connection(Impl& owner, Url url, std::string token, Handlers handlers)
+      : owner_(owner),
+        url_(std::move(url)),
+        token_(std::move(token)),
+        handlers_(std::move(handlers)),
+        resolver_(owner.ioc),
+        ws_(owner.ioc),
+        wake_(owner.ioc) {}
+
+  const Handlers& handlers() const { return handlers_; }
+
+  static void start(std::shared_ptr<Connection> self) {
+    auto& ioc = self->owner_.ioc;
+    net::co_spawn(ioc, run(std::move(self)), [](std::exception_ptr error) {
+      // Every I/O path reports through error codes; this only catches the
+      // unexpected (e.g. std::bad_alloc) so it cannot escape run().
+      if (error) {
+        try {
+          std::rethrow_exception(error);
+        } catch (...) {
+        }
+      }
+    });
+  }
+
+  // Any thread. False when the connection no longer takes frames.
+  bool enqueue(std::string frame, v1::ErrorCode* why = nullptr) {
+    {
+      std::lock_guard lock(qmu_);
+      if (stopped_ || close_requested_) {
+        if (why) *why = kErrorConnectionClosed;
+        return false;
+      }
+      if (queued_bytes_ + frame.size() > owner_.options.max_queued_bytes) {
+        if (why) *why = kErrorQueueFull;
+        return false;
+      }
+      queued_bytes_ += frame.size();
+      out_.push_back(std::move(frame));
+    }
+    wake();
+    return true;
+  }
+
+  // Any thread: close after the queued frames. False if already stopped.
+  bool request_close() {
+    {
+      std::lock_guard lock(qmu_);
+      if (stopped_) return false;
+      close_requested_ = true;
+    }
+    wake();
+    return true;
+  }
+
+  // Any thread: drop the socket now.
+  void abort() {
+    net::post(owner_.ioc, [self = shared_from_this()] {
+      beast::error_code ignored;
+      beast::get_lowest_layer(self->ws_).socket().close(ignored);
+      self->resolver_.cancel();
+      self->wake_.cancel();
+    });
+  }
+
+  bool close_requested() const {
+    std::lock_guard lock(qmu_);
+    return close_requested_;
+  }
+
+ private:
+  void wake() {
+    net::post(owner_.ioc, [self = shared_from_this()] { self->wake_.cancel(); });
+  }
+
+  void stop() {
+    {
+      std::lock_guard lock(qmu_);
+      stopped_ = true;
+      out_.clear();
+      queued_bytes_ = 0;
+    }
+    wake_.cancel();
+  }
+
+  static net::awaitable<void> run(std::shared_ptr<Connection> self) {
+    co_await self->connect_and_read();
+  }
+
+  net::awaitable<void> connect_and_read() {
+    const auto& options = owner_.options;
+    beast::error_code ec;
+    const std::string where = url_.host_header();
+
+    auto endpoints = co_await resolver_.async_resolve(url_.host, std::to_string(url_.port),
+                                                      net::redirect_error(net::use_awaitable, ec));
+    if (ec) {
+      stop();
+      owner_.connect_failed(this, Status::failure("network", "cannot resolve " + url_.host + ": " + ec.message()));
+      co_return;
+    }
+
+    auto& stream = beast::get_lowest_layer(ws_);
+    stream.expires_after(options.connect_timeout);
+    co_await stream.async_connect(endpoints, net::redirect_error(net::use_awaitable, ec));
+    if (ec) {
+      stop();
+      if (ec == beast::error::timeout)
+        owner_.connect_failed(this, Status::failure("timeout", "no TCP connection to " + where + " within " +
+                                                                   millis(options.connect_timeout)));
+      else
+        owner_.connect_failed(this, Status::failure("network", "cannot connect to " + where + ": " + ec.message()));
+      co_return;
+    }
+    stream.expires_never();
+    stream.socket().set_option(tcp::no_delay(true), ec);
+
+    // The WebSocket layer keeps its own timers from here on.
+    websocket::stream_base::timeout timeouts{};
+    timeouts.handshake_timeout = options.connect_timeout;
+    timeouts.idle_timeout = websocket::stream_base::none();
+    timeouts.keep_alive_pings = false;
+    ws_.set_option(timeouts);
+    std::string authorization;
+    if (!token_.empty() && !options.token_in_query) authorization = "Bearer " + token_;
+    ws_.set_option(websocket::stream_base::decorator(
+        [agent = options.user_agent, authorization](websocket::request_type& req) {
+          req.set(http::field::user_agent, agent);
+          if (!authorization.empty()) req.set(http::field::authorization, authorization);
+        }));
+    ws_.read_message_max(options.max_message_bytes);
+    ws_.binary(true);
+
+    std::string target = url_.target;
+    if (!token_.empty() && options.token_in_query)
+      target += (target.find('?') == std::string::npos ? "?token=" : "&token=") + url_encode(token_);
+
+    websocket::response_type response;
+    co_await ws_.async_handshake(response, url_.host_header(), target,
+                                 net::redirect_error(net::use_awaitable, ec));
+    if (ec) {
+      stop();
+      if (ec == websocket::error::upgrade_declined)
+        owner_.connect_failed(this, status_from_error_body(response.result_int(), response.body()));
+      else if (ec == beast::error::timeout)
+        owner_.connect_failed(this, Status::failure("timeout", "WebSocket handshake with " + where +
+                                                                   " took longer than " +
+                                                                   millis(options.connect_timeout)));
+      else
+        owner_.connect_failed(this, Status::failure("network", "WebSocket handshake with " + where +
+                                                                   " failed: " + ec.message()));
+      co_return;
+    }
+
+    net::co_spawn(owner_.ioc, write_loop(shared_from_this()), [](std::exception_ptr) {});
+
+    beast::flat_buffer buffer;
+    std::string protocol_error;
+    for (;;) {
+      co_await ws_.async_read(buffer, net::redirect_error(net::use_awaitable, ec));
+      if (ec) break;
+      v1::ServerMessage message;
+      const auto data = buffer.cdata();
+      if (!ws_.got_binary() || !message.ParseFromArray(data.data(), static_cast<int>(data.size()))) {
+        protocol_error = "the server sent a message this client cannot decode";
+        break;
+      }
+      buffer.consume(buffer.size());
+      if (message.has_goodbye()) goodbye_ = message.goodbye().reason();
+      owner_.deliver(this, std::move(message));
+    }
+
+    CloseInfo info;
+    if (goodbye_) {
+      info.reason = goodbye_->empty() ? std::string("the server said goodbye") : *goodbye_;
+      info.by_server = true;
+      info.goodbye = true;
+    } else if (close_requested()) {
+      info.reason = "closed by client";
+    } else if (!protocol_error.empty()) {
+      info.reason = protocol_error;
+      info.by_server = true;
+    } else if (ec == websocket::error::closed) {
+      const auto& why = ws_.reason();
+      info.reason = !why.reason.empty() ? std::string(why.reason.data(), why.reason.size())
+                                        : "closed by the server (code " + std::to_string(why.code) + ")";
+      info.by_server = true;
+    } else {
+      info.reason = "connection lost: " + ec.message();
+      info.by_server = true;
+    }
+    stop();
+    beast::error_code ignored;
+    beast::get_lowest_layer(ws_).socket().close(ignored);
+    owner_.connection_ended(this, info);
+  }
+
+  // One write in flight; frames leave in the order they were queued; the
+  // close frame goes after the last one.
+  static net::awaitable<void> write_loop(std::shared_ptr<Connection> self) {
+    beast::error_code ec;
+    for (;;) {
+      std::string frame;
+      bool have_frame = false;
+      bool closing = false;
+      {
+        std::lock_guard lock(self->qmu_);
+        if (self->stopped_) co_return;
+        if (!self->out_.empty()) {
+          frame = std::move(self->out_.front());
+          self->out_.pop_front();
+          self->queued_bytes_ -= frame.size();
+          have_frame = true;
+        } else if (self->close_requested_) {
+          closing = true;
+        }
+      }
+      if (have_frame) {
+        co_await self->ws_.async_write(net::buffer(frame), net::redirect_error(net::use_awaitable, ec));
+        if (ec) {
+          beast::error_code ignored;
+          beast::get_lowest_layer(self->ws_).socket().close(ignored);
+          co_return;
+        }
+        continue;
+      }
+      if (closing) {
+        co_await self->ws_.async_close(websocket::close_reason(websocket::close_code::normal, "bye"),
+                                       net::redirect_error(net::use_awaitable, ec));
+        co_return;
+      }
+      self->wake_.expires_at(net::steady_timer::time_point::max());
+      co_await self->wake_.async_wait(net::redirect_error(net::use_awaitable, ec));
+    }
+  }
+
+  Impl& owner_;
+  const Url url_;
+  const std::string token_;
+  const Handlers handlers_;
+  tcp::resolver resolver_;
+  websocket::stream<beast::tcp_stream> ws_;
+  net::steady_timer wake_;  // Cancelled to wake the writer.
+  std::optional<std::string> goodbye_;
+
+  mutable std::mutex qmu_;
+  std::deque<std::string> out_;
+  std::size_t queued_bytes_ = 0;
+  bool close_requested_ = false;
+  bool stopped_ = false;
+};
+
+// --- Impl: the I/O thread's side ---------------------------------------------
+
+// Callbacks run before the message becomes visible to waiters: when
+// wait_for_version() or send() returns, every callback for the messages
+// before it has finished.
+void Client::Impl::deliver(Connection* from, v1::ServerMessage&& message) {
+  const Handlers& h = from->handlers();
+  {
+    std::lock_guard lock(mu);
+    if (conn.get() != from) return;  // A connection the caller gave up on.
+  }
+  switch (message.body_case()) {
+    case v1::ServerMessage::kState:
+      if (h.state) h.state(message.state());
+      break;
+    case v1::ServerMessage::kEvent:
+      if (h.event) h.event(message.event());
+      return;
+    case v1::ServerMessage::kMedia:
+      if (h.media) h.media(message.media());
+      return;
+    default:
+      break;
+  }
+
+  std::unique_lock lock(mu);
+  switch (message.body_case()) {
+    case v1::ServerMessage::kWelcome:
+      welcome = std::move(*message.mutable_welcome());
+      have_welcome = true;
+      break;
+    case v1::ServerMessage::kState:
+      state = std::move(*message.mutable_state());
+      have_state = true;
+      break;
+    case v1::ServerMessage::kResult: {
+      // A blocking caller picks its result up; a callback runs unlocked. A
+      // result nobody waits for any more (its caller timed out) is dropped.
+      ResultHandler done;
+      auto it = pending.find(message.result().request_id());
+      if (it != pending.end()) {
+        if (it->second.waited) {
+          it->second.result = message.result();
+        } else {
+          done = std::move(it->second.done);
+          pending.erase(it);
+        }
+      }
+      lock.unlock();
+      cv.notify_all();
+      if (done) done(message.result());
+      return;
+    }
+    default:
+      return;
+  }
+  if (stage == Stage::connecting && have_welcome && have_state) stage = Stage::open;
+  lock.unlock();
+  cv.notify_all();
+}
+
+void Client::Impl::connect_failed(Connection* from, Status status) {
+  {
+    std::lock_guard lock(mu);
+    if (conn.get() != from || stage != Stage::connecting) return;
+    connect_failure = std::move(status);
+    stage = Stage::closed;
+  }
+  cv.notify_all();
+}
+
+void Client::Impl::connection_ended(Connection* from, const CloseInfo& info) {
+  bool was_open = false;
+  {
+    std::lock_guard lock(mu);
+    if (conn.get() != from) return;
+    was_open = stage == Stage::open;
+  }
+  // As with messages, the callback runs before waiters see the close.
+  if (was_open && from->handlers().closed) from->handlers().closed(info);
+
+  std::vector<std::pair<ResultHandler, v1::CommandResult>> callbacks;
+  {
+    std::lock_guard lock(mu);
+    if (conn.get() != from) return;
+    if (stage == Stage::connecting) {
+      connect_failure = Status::failure("closed", "the server closed the connection before the session state "
+                                                  "arrived: " + info.reason);
+    }
+    stage = Stage::closed;
+    close_info = info;
+    for (auto it = pending.begin(); it != pending.end();) {
+      auto result = local_error(it->first, kErrorConnectionClosed, "connection closed: " + info.reason);
+      if (it->second.waited) {
+        // A result that arrived before the close stands.
+        if (!it->second.result) it->second.result = std::move(result);
+        ++it;
+      } else {
+        if (it->second.done) callbacks.emplace_back(std::move(it->second.done), std::move(result));
+        it = pending.erase(it);
+      }
+    }
+  }
+  cv.notify_all();
+  for (auto& [done, result] : callbacks) done(result);
+}
+
+// --- Client: the callers' side ----------------------------------------------
+
+Client::Client(ClientOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {
+  impl_->thread = std::thread([impl = impl_.get()] {
+    for (;;) {
+      try {
+        impl->ioc.run();
+        return;
+      } catch (...) {
+        // A callback threw: keep the connection's thread alive.
+      }
+    }
+  });
+}
+
+Client::~Client() {
+  close();
+  std::shared_ptr<Connection> last;
+  {
+    std::lock_guard lock(impl_->mu);
+    last = impl_->conn;
+  }
+  if (last) last->abort();
+  impl_->work.reset();
+  impl_->ioc.stop();
+  if (impl_->thread.joinable()) impl_->thread.join();
+  impl_->conn.reset();
+}
+
+void Client::on_state(StateHandler handler) {
+  std::lock_guard lock(impl_->mu);
+  impl_->handlers.state = std::move(handler);
+}
+
+void Client::on_event(EventHandler handler) {
+  std::lock_guard lock(impl_->mu);
+  impl_->handlers.event = std::move(handler);
+}
+
+void Client::on_media(MediaHandler handler) {
+  std::lock_guard lock(impl_->mu);
+  impl_->handlers.media = std::move(handler);
+}
+
+void Client::on_closed(ClosedHandler handler) {
+  std::lock_guard lock(impl_->mu);
+  impl_->handlers.closed = std::move(handler);
+}
+
+Status Client::connect(const JoinTarget& target) { return connect(target.ws_url, target.token); }
+
+Status Client::connect(const std::string& ws_url, const std::string& token) {
+  if (impl_->on_io_thread())
+    return Status::failure("invalid_argument", "connect() cannot be called from a client callback");
+  Url url;
+  try {
+    url = parse_url(ws_url);
+  } catch (const std::invalid_argument& e) {
+    return Status::failure("invalid_argument", e.what());
+  }
+  if (url.scheme == "wss" || url.scheme == "https")
+    return Status::failure("unsupported", "this build of the SDK has no TLS; use ws:// or put the server behind "
+                                          "a local proxy");
+  if (url.scheme != "ws") return Status::failure("invalid_argument", "a WebSocket URL must start with ws://");
+
+  std::shared_ptr<Connection> connection;
+  {
+    std::lock_guard lock(impl_->mu);
+    if (impl_->stage == Impl::Stage::connecting || impl_->stage == Impl::Stage::open)
+      return Status::failure("busy", "this client is already connected");
+    impl_->stage = Impl::Stage::connecting;
+    impl_->connect_failure.reset();
+    impl_->close_info.reset();
+    impl_->have_welcome = false;
+    impl_->have_state = false;
+    impl_->welcome.Clear();
+    impl_->state.Clear();
+    connection = std::make_shared<Connection>(*impl_, url, token, impl_->handlers);
+    impl_->conn = connection;
+  }
+  Connection::start(connection);
+
+  const auto deadline = Clock::now() + impl_->options.connect_timeout;
+  std::unique_lock lock(impl_->mu);
+  const bool settled = impl_->cv.wait_until(lock, deadline, [&] {
+    return impl_->conn != connection || impl_->stage != Impl::Stage::connecting;
+  });
+  if (settled) {
+    if (impl_->conn == connection && impl_->stage == Impl::Stage::open) return Status::success();
+    // Refused, failed, or closed from another thread meanwhile.
+    if (impl_->connect_failure) return *impl_->connect_failure;
+    return Status::failure("closed", "the connection closed while connecting");
+  }
+  impl_->stage = Impl::Stage::closed;
+  impl_->conn.reset();
+  lock.unlock();
+  connection->abort();
+  return Status::failure("timeout", "no session state from " + ws_url + " within " +
+                                        millis(impl_->options.connect_timeout));
+}
+
+v1::CommandResult Client::send(const v1::Command& command) {
+  return send(command, impl_->options.command_timeout);
+}
+
+v1::CommandResult Client::send(const v1::Command& command, std::chrono::milliseconds timeout) {
+  if (impl_->on_io_thread())
+    return local_error(0, kErrorWrongThread, "send() cannot wait inside a client callback; use send_async()");
+  std::uint64_t id = 0;
+  std::shared_ptr<Connection> connection;
+  {
+    std::lock_guard lock(impl_->mu);
+    if (impl_->stage != Impl::Stage::open) {
+      std::string why = impl_->close_info ? "connection closed: " + impl_->close_info->reason : "not connected";
+      return local_error(0, impl_->close_info ? kErrorConnectionClosed : kErrorNotConnected, std::move(why));
+    }
+    id = impl_->next_request_id++;
+    impl_->pending[id].waited = true;
+    connection = impl_->conn;
+  }
+
+  v1::ClientMessage message;
+  message.set_request_id(id);
+  *message.mutable_command() = command;
+  v1::ErrorCode why = kErrorConnectionClosed;
+  if (!connection->enqueue(message.SerializeAsString(), &why)) {
+    std::lock_guard lock(impl_->mu);
+    impl_->pending.erase(id);
+    return local_error(id, why, why == kErrorQueueFull ? "too many frames waiting to be written"
+                                                        : "the connection is closing");
+  }
+
+  std::unique_lock lock(impl_->mu);
+  impl_->cv.wait_until(lock, Clock::now() + timeout, [&] {
+    auto it = impl_->pending.find(id);
+    return it == impl_->pending.end() || it->second.result.has_value();
+  });
+  auto it = impl_->pending.find(id);
+  v1::CommandResult result;
+  if (it != impl_->pending.end() && it->second.result) {
+    result = std::move(*it->second.result);
+  } else {
+    result = local_error(id, kErrorTimeout, "no result within " + millis(timeout));
+  }
+  if (it != impl_->pending.end()) impl_->pending.erase(it);
+  return result;
+}
+
+std::uint64_t Client::send_async(const v1::Command& command, ResultHandler done) {
+  std::uint64_t id = 0;
+  std::shared_ptr<Connection> connection;
+  {
+    std::unique_lock lock(impl_->mu);
+    if (impl_->stage != Impl::Stage::open) {
+      lock.unlock();
+      if (done) done(local_error(0, kErrorNotConnected, "not connected"));
+      return 0;
+    }
+    id = impl_->next_request_id++;
+    impl_->pending[id].done = std::move(done);
+    connection = impl_->conn;
+  }
+  v1::ClientMessage message;
+  message.set_request_id(id);
+  *message.mutable_command() = command;
+  v1::ErrorCode why = kErrorConnectionClosed;
+  if (!connection->enqueue(message.SerializeAsString(), &why)) {
+    ResultHandler callback;
+    {
+      std::lock_guard lock(impl_->mu);
+      auto it = impl_->pending.find(id);
+      if (it != impl_->pending.end()) {
+        callback = std::move(it->second.done);
+        impl_->pending.erase(it);
+      }
+    }
+    if (callback) callback(local_error(id, why, "the command could not be queued"));
+    return 0;
+  }
+  return id;
+}
+
+bool Client::send_media(std::uint32_t track, std::string payload) {
+  std::shared_ptr<Connection> connection;
+  {
+    std::lock_guard lock(impl_->mu);
+    if (impl_->stage != Impl::Stage::open) return false;
+    connection = impl_->conn;
+  }
+  v1::ClientMessage message;
+  auto* media = message.mutable_media();
+  media->set_track(track);
+  media->set_payload(std::move(payload));
+  return connection->enqueue(message.SerializeAsString());
+}
+
+v1::SessionState Client::state() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->state;
+}
+
+v1::Welcome Client::welcome() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->welcome;
+}
+
+std::string Client::participant_id() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->welcome.participant_id();
+}
+
+std::optional<CloseInfo> Client::close_info() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->close_info;
+}
+
+bool Client::connected() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->stage == Impl::Stage::open;
+}
+
+std::optional<v1::SessionState> Client::wait_for_state(
+    const std::function<bool(const v1::SessionState&)>& predicate, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(impl_->mu);
+  bool matched = false;
+  impl_->cv.wait_until(lock, Clock::now() + timeout, [&] {
+    matched = impl_->have_state && predicate(impl_->state);
+    return matched || impl_->stage == Impl::Stage::closed || impl_->stage == Impl::Stage::idle;
+  });
+  if (matched) return impl_->state;
+  return std::nullopt;
+}
+
+std::optional<v1::SessionState> Client::wait_for_version(std::uint64_t version,
+                                                         std::chrono::milliseconds timeout) {
+  return wait_for_state([version](const v1::SessionState& s) { return s.version() >= version; }, timeout);
+}
+
+bool Client::wait_closed(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(impl_->mu);
+  return impl_->cv.wait_until(lock, Clock::now() + timeout, [&] {
+    return impl_->stage == Impl::Stage::closed || impl_->stage == Impl::Stage::idle;
+  });
+}
+
+void Client::close() {
+  std::shared_ptr<Connection> connection;
+  {
+    std::lock_guard lock(impl_->mu);
+    if (impl_->stage == Impl::Stage::connecting) {
+      // A connect() in progress on another thread: it will see the change.
+      impl_->stage = Impl::Stage::closed;
+      connection = std::move(impl_->conn);
+      impl_->connect_failure = Status::failure("closed", "closed by client while connecting");
+    } else if (impl_->stage == Impl::Stage::open) {
+      connection = impl_->conn;
+    }
+  }
+  impl_->cv.notify_all();
+  if (!connection) return;
+  if (!connected()) {  // Was still connecting: nothing to say goodbye to.
+    connection->abort();
+    return;
+  }
+  connection->request_close();
+  if (impl_->on_io_thread()) return;  // Cannot wait here; the close proceeds.
+  if (!wait_closed(impl_->options.close_timeout)) {
+    connection->abort();
+    wait_closed(std::chrono::milliseconds(1000));
+  }
+}
+
+}  // namespace balint::sdk
