@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <iomanip>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <sstream>
@@ -113,9 +114,9 @@ std::string render(const v1::SessionState& s, const std::string& me) {
   out << "  " << pad("ID", 14) << pad("NAME", 18) << pad("ROLE", 15) << pad("WHERE", 18) << pad("LINK", 13)
       << "SPEAK\n";
   for (const auto& m : s.roster()) {
-    std::string where = m.location() == v1::LOCATION_IN_ROOM
-                            ? "room " + sdk::display_name(s, m.room_device_id())
-                            : std::string("remote");
+    std::string where = m.role() == v1::ROLE_ROOM              ? std::string("device")
+                        : m.location() == v1::LOCATION_IN_ROOM ? "room " + sdk::display_name(s, m.room_device_id())
+                                                               : std::string("remote");
     std::string speak = m.may_speak() ? "yes" : "no";
     if (m.muted()) speak += " muted";
     if (m.hand_raised()) speak += " hand";
@@ -132,7 +133,16 @@ std::string render(const v1::SessionState& s, const std::string& me) {
   return out.str();
 }
 
-std::string event_text(const v1::Event& e, const v1::SessionState& s) {
+// Names of everyone seen so far: an event may name someone the newest state
+// no longer lists (a member who left).
+using Names = std::map<std::string, std::string>;
+
+std::string name_of(const Names& names, const std::string& id) {
+  auto it = names.find(id);
+  return it == names.end() || it->second.empty() ? id : it->second;
+}
+
+std::string event_text(const v1::Event& e, const v1::SessionState& s, const Names& names) {
   switch (e.kind_case()) {
     case v1::Event::kPhaseChanged: {
       const auto name = [&](int i) -> std::string {
@@ -143,18 +153,17 @@ std::string event_text(const v1::Event& e, const v1::SessionState& s) {
     }
     case v1::Event::kTurnMoved: {
       const auto& t = e.turn_moved();
-      return "turn: " + (t.from_id().empty() ? std::string("-") : sdk::display_name(s, t.from_id())) + " -> " +
-             (t.to_id().empty() ? std::string("-") : sdk::display_name(s, t.to_id()));
+      return "turn: " + (t.from_id().empty() ? std::string("-") : name_of(names, t.from_id())) + " -> " +
+             (t.to_id().empty() ? std::string("-") : name_of(names, t.to_id()));
     }
     case v1::Event::kWarning:
       return std::string("warning: ") +
              (e.warning().warning().kind() == v1::WARNING_KIND_SESSION_ENDING ? "the session" : "the phase") +
              " is about to end";
     case v1::Event::kMemberJoined:
-      return "joined: " + sdk::display_name(s, e.member_joined().participant_id());
+      return "joined: " + name_of(names, e.member_joined().participant_id());
     case v1::Event::kMemberLeft:
-      return "left: " + sdk::display_name(s, e.member_left().participant_id()) + " (" + e.member_left().reason() +
-             ")";
+      return "left: " + name_of(names, e.member_left().participant_id()) + " (" + e.member_left().reason() + ")";
     case v1::Event::kSessionEnded:
       return "session ended";
     default:
@@ -264,6 +273,7 @@ int run_join(const Args& args) {
   sdk::Client client;
   std::mutex state_mu;
   v1::SessionState last;
+  Names names;
   bool ready = false;  // Guarded by out_mu: screens start after "joined".
   std::atomic<bool> closed{false};
   std::atomic<bool> goodbye{false};
@@ -272,6 +282,7 @@ int run_join(const Args& args) {
     {
       std::lock_guard lock(state_mu);
       last = s;
+      for (const auto& m : s.roster()) names[m.participant_id()] = m.display_name();
     }
     std::lock_guard lock(out_mu);
     if (ready && screen) {
@@ -280,17 +291,17 @@ int run_join(const Args& args) {
     }
   });
   client.on_event([&](const v1::Event& e) {
-    v1::SessionState s;
+    std::string text;
     {
       std::lock_guard lock(state_mu);
-      s = last;
+      text = event_text(e, last, names);
     }
-    print("* " + event_text(e, s) + "\n");
+    print("* " + text + "\n");
   });
   client.on_closed([&](const sdk::CloseInfo& info) {
     goodbye = info.goodbye;
-    closed = true;
-    print("closed: " + info.reason + "\n");
+    closed = info.by_server;
+    if (info.by_server) print("closed: " + info.reason + "\n");
   });
 
   if (auto status = client.connect(target); !status) {
@@ -303,7 +314,8 @@ int run_join(const Args& args) {
     std::lock_guard lock(out_mu);
     ready = true;
     std::cout << "joined session " << welcome.session_id() << " as " << welcome.participant_id() << " ("
-              << sdk::role_name(welcome.role()) << ")\n";
+              << sdk::role_name(welcome.role())
+              << (state.presenter_id() == welcome.participant_id() ? ", presenter" : "") << ")\n";
     if (screen) std::cout << render(state, welcome.participant_id());
     std::cout.flush();
   }

@@ -56,6 +56,8 @@ std::string millis(std::chrono::milliseconds ms) { return std::to_string(ms.coun
 
 }  // namespace
 
+namespace detail {
+
 // The callbacks, copied into each connection when it starts so that the I/O
 // thread reads them without locking.
 struct Handlers {
@@ -64,6 +66,10 @@ struct Handlers {
   Client::MediaHandler media;
   Client::ClosedHandler closed;
 };
+
+}  // namespace detail
+
+using detail::Handlers;
 
 struct Client::Impl {
   explicit Impl(ClientOptions opts) : options(std::move(opts)), work(net::make_work_guard(ioc)) {}
