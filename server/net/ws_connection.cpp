@@ -87,6 +87,7 @@ void WsConnection::write_next() {
   }
   ws_.async_write(asio::buffer(*next.bytes), [self = shared_from_this()](error_code ec, std::size_t) {
     if (ec) return self->finish(ec);
+    if (self->closed_) return;  // finish() ran meanwhile and emptied the queue.
     self->queued_bytes_ -= self->queue_.front().bytes->size();
     self->queue_.pop_front();
     self->write_next();

@@ -125,3 +125,36 @@ TEST_CASE("A removed member is told goodbye and the rest carry on", "[control]")
 }
 
 }  // namespace balint::test
+
+namespace balint::test {
+
+TEST_CASE("A callback that throws ends the connection with a reason instead of a hang", "[control][sdk]") {
+  TestServer server;
+  const auto created = small_session(server);
+  Member fac("facilitator");
+  fac.join(created.invites[0]);
+
+  sdk::Client ben;
+  ben.on_state([](const v1::SessionState& s) {
+    if (s.phase_index() == 0) throw std::runtime_error("the screen broke");
+  });
+  REQUIRE(ben.connect(sdk::parse_join_link(created.invites[2].link)).ok());
+  must(fac, sdk::cmd::next_phase());
+  REQUIRE(ben.wait_closed(kWait));
+  const auto info = ben.close_info();
+  REQUIRE(info.has_value());
+  CHECK(info->reason.find("the screen broke") != std::string::npos);
+  CHECK_FALSE(info->by_server);
+  CHECK(ben.send(sdk::cmd::raise_hand()).code() == sdk::kErrorConnectionClosed);
+
+  // The server sees a disconnect and the session goes on.
+  const auto away = fac.client().wait_for_state(
+      [](const v1::SessionState& s) {
+        const auto* b = sdk::find_member(s, "p1");
+        return b && b->connection() == v1::CONNECTION_STATUS_DISCONNECTED;
+      },
+      kWait);
+  CHECK(away.has_value());
+}
+
+}  // namespace balint::test

@@ -111,7 +111,6 @@ struct Client::Impl {
   void deliver(Connection* from, v1::ServerMessage&& message);
   void connect_failed(Connection* from, Status status);
   void connection_ended(Connection* from, const CloseInfo& info);
-
 };
 
 class Client::Connection : public std::enable_shared_from_this<Client::Connection> {
@@ -129,15 +128,25 @@ class Client::Connection : public std::enable_shared_from_this<Client::Connectio
 
   static void start(std::shared_ptr<Connection> self) {
     auto& ioc = self->owner_.ioc;
-    net::co_spawn(ioc, run(std::move(self)), [](std::exception_ptr error) {
-      // Every I/O path reports through error codes; this only catches the
-      // unexpected (e.g. std::bad_alloc) so it cannot escape run().
-      if (error) {
-        try {
-          std::rethrow_exception(error);
-        } catch (...) {
-        }
+    auto keep = self;
+    net::co_spawn(ioc, run(std::move(self)), [keep](std::exception_ptr error) {
+      // I/O paths report through error codes; what arrives here is a callback
+      // that threw (or std::bad_alloc). The connection cannot go on in an
+      // unknown state: drop it and say why, so that nobody waits in vain.
+      if (!error) return;
+      std::string what = "unknown exception";
+      try {
+        std::rethrow_exception(error);
+      } catch (const std::exception& e) {
+        what = e.what();
+      } catch (...) {
       }
+      keep->stop();
+      beast::error_code ignored;
+      beast::get_lowest_layer(keep->ws_).socket().close(ignored);
+      CloseInfo info;
+      info.reason = "client error: " + what;
+      keep->owner_.connection_ended(keep.get(), info);
     });
   }
 
@@ -447,7 +456,13 @@ void Client::Impl::connection_ended(Connection* from, const CloseInfo& info) {
     was_open = stage == Stage::open;
   }
   // As with messages, the callback runs before waiters see the close.
-  if (was_open && from->handlers().closed) from->handlers().closed(info);
+  if (was_open && from->handlers().closed) {
+    try {
+      from->handlers().closed(info);
+    } catch (...) {
+      // Nothing to drop any more; the close goes on.
+    }
+  }
 
   std::vector<std::pair<ResultHandler, v1::CommandResult>> callbacks;
   {
