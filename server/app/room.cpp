@@ -28,7 +28,7 @@ net::http::status refusal_status(v1::ErrorCode code) {
 
 Room::Room(net::asio::io_context& worker, core::Session session, net::Limits limits)
     : worker_(worker), session_(std::move(session)), limits_(limits), tick_timer_(worker) {
-  update_summary();
+  update_summary(session_.snapshot(now_ms()));
 }
 
 void Room::post(std::function<void(Room&)> task) {
@@ -75,7 +75,6 @@ void Room::on_open(WsConnection& connection) {
   v1::ServerMessage state;
   *state.mutable_state() = snapshot;
   connection.send(serialize(state), WsConnection::Priority::state);
-  update_summary();
 }
 
 void Room::on_closed(WsConnection& connection) {
@@ -86,7 +85,6 @@ void Room::on_closed(WsConnection& connection) {
   log(LogLevel::info, "member disconnected session=", session_.id(), " participant=", connection.participant_id);
   const auto outcome = session_.disconnect(connection.participant_id, now_ms());
   if (outcome.ok()) publish(outcome);
-  update_summary();
 }
 
 void Room::on_message(WsConnection& connection, std::string_view bytes, bool binary) {
@@ -149,6 +147,7 @@ void Room::publish(const core::Outcome& outcome) {
 void Room::broadcast(const core::Outcome& outcome) {
   v1::ServerMessage state;
   *state.mutable_state() = session_.snapshot(now_ms());
+  update_summary(state.state());
   const auto state_bytes = serialize(state);
   std::vector<SharedBuffer> events;
   for (const auto& event : outcome.events) {
@@ -179,7 +178,6 @@ void Room::enact(const core::Outcome& outcome) {
     }
   }
   schedule_tick();
-  update_summary();
 }
 
 void Room::say_goodbye(WsConnection& connection, const std::string& reason) {
@@ -217,8 +215,7 @@ void Room::schedule_tick() {
   });
 }
 
-void Room::update_summary() {
-  const auto state = session_.snapshot(now_ms());
+void Room::update_summary(const v1::SessionState& state) {
   std::lock_guard lock(summary_mutex_);
   summary_.session_id = state.session_id();
   summary_.name = state.name();
@@ -226,12 +223,13 @@ void Room::update_summary() {
   summary_.phase_index = state.phase_index();
   summary_.ended = state.ended();
   summary_.members = static_cast<std::size_t>(state.roster_size());
-  summary_.connections = connections_.size();
 }
 
 RoomSummary Room::summary() const {
   std::lock_guard lock(summary_mutex_);
-  return summary_;
+  RoomSummary summary = summary_;
+  summary.connections = open_connections_.load();
+  return summary;
 }
 
 }  // namespace balint::app

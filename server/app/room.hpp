@@ -73,7 +73,7 @@ class Room : public net::WsHandler, public std::enable_shared_from_this<Room> {
   void enact(const core::Outcome& outcome);
   void say_goodbye(net::WsConnection& connection, const std::string& reason);
   void schedule_tick();
-  void update_summary();
+  void update_summary(const core::v1::SessionState& state);
 
   net::asio::io_context& worker_;
   core::Session session_;

@@ -227,16 +227,7 @@ TEST_CASE("The admin API checks its secret and its input, lists and ends session
     CHECK(state.roster_size() == 2);
 
     admin.end_session(first.session_id);
-    for (Member* m : {&fac, &ben}) {
-      INFO(m->label());
-      REQUIRE(m->client().wait_closed(kWait));
-      const auto info = m->client().close_info();
-      REQUIRE(info.has_value());
-      CHECK(info->goodbye);
-      CHECK(info->by_server);
-      CHECK_FALSE(info->reason.empty());
-      CHECK(m->client().state().ended());
-    }
+    for (Member* m : {&fac, &ben}) expect_closed_by_end(*m);
     bool ended = false;
     for (const auto& s : admin.list_sessions())
       if (s.session_id == first.session_id) ended = s.ended;

@@ -374,4 +374,15 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
   return result;
 }
 
+void expect_closed_by_end(Member& member) {
+  INFO(member.label() << " after the end");
+  REQUIRE(member.client().wait_closed(kWait));
+  const auto info = member.client().close_info();
+  REQUIRE(info.has_value());
+  CHECK(info->goodbye);
+  CHECK(info->by_server);
+  CHECK_FALSE(info->reason.empty());
+  CHECK(member.client().state().ended());
+}
+
 }  // namespace balint::test

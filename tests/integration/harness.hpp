@@ -170,6 +170,10 @@ struct ProcessResult {
   std::string out;
   std::string err;
 };
+// Checks that the server ended `member`'s connection after the session
+// ended: a Goodbye with a reason, and a last state that says so.
+void expect_closed_by_end(Member& member);
+
 ProcessResult run_process(const std::vector<std::string>& argv, const std::string& input = {},
                           const std::map<std::string, std::string>& extra_env = {});
 

@@ -85,16 +85,7 @@ struct Group {
     INFO("EndSession from the facilitator: " << sdk::describe(result));
     // The protocol promises the sender its result after the broadcast.
     CHECK(result.code() == v1::ERROR_CODE_OK);
-    for (Member* m : members) {
-      INFO(m->label() << " after the end");
-      REQUIRE(m->client().wait_closed(kWait));
-      const auto info = m->client().close_info();
-      REQUIRE(info.has_value());
-      CHECK(info->goodbye);
-      CHECK(info->by_server);
-      CHECK_FALSE(info->reason.empty());
-      CHECK(m->client().state().ended());
-    }
+    for (Member* m : members) expect_closed_by_end(*m);
   }
 
   sdk::CreatedSession created;
