@@ -11,6 +11,9 @@ packages=(
   catch2
   libssl-dev
   libsqlite3-dev
+  # The sanitizer and fuzzing build (deploy/test.sh): clang, its ASan, UBSan
+  # and libFuzzer runtimes, and llvm-symbolizer for readable stack traces.
+  clang libclang-rt-14-dev llvm
 )
 
 as_root() {

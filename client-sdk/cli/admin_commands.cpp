@@ -82,7 +82,7 @@ int run_create(const Args& args) {
   }
   for (const auto& invite : args.all("invite")) request.invitees.push_back(parse_invite(invite));
 
-  sdk::AdminClient admin(admin_server(args), admin_secret(args));
+  sdk::AdminClient admin = admin_client(args);
   const auto created = admin.create_session(request);
   std::cerr << "created session " << created.session_id << " \"" << created.name << "\" (" << created.format
             << ")\n";
@@ -95,7 +95,7 @@ int run_create(const Args& args) {
 
 int run_sessions(const Args& args) {
   if (!args.positional.empty()) throw UsageError("sessions takes no positional arguments");
-  sdk::AdminClient admin(admin_server(args), admin_secret(args));
+  sdk::AdminClient admin = admin_client(args);
   const auto sessions = admin.list_sessions();
   std::cout << "SESSION\tNAME\tFORMAT\tPHASE\tENDED\tMEMBERS\tCONNECTED\n";
   for (const auto& s : sessions)
@@ -106,7 +106,7 @@ int run_sessions(const Args& args) {
 
 int run_end(const Args& args) {
   if (args.positional.size() != 1) throw UsageError("end needs exactly one SESSION_ID");
-  sdk::AdminClient admin(admin_server(args), admin_secret(args));
+  sdk::AdminClient admin = admin_client(args);
   admin.end_session(args.positional[0]);
   std::cout << "ended " << args.positional[0] << '\n';
   return 0;

@@ -1,6 +1,8 @@
 // Shared pieces of balint-cli: argument parsing and the subcommands.
 #pragma once
 
+#include "balint/sdk/admin_client.hpp"
+
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -43,6 +45,13 @@ std::string admin_server(const Args& args);
 // contents of --admin-secret-file (default data/admin.secret). Throws
 // UsageError when none is found.
 std::string admin_secret(const Args& args);
+
+// A PEM file of certificates to trust for https:// and wss:// besides the
+// system's: --ca-file, else $BALINT_CA_FILE, else none.
+std::string ca_file(const Args& args);
+
+// The admin API client for --server, the admin secret and --ca-file.
+sdk::AdminClient admin_client(const Args& args);
 
 int run_create(const Args& args);
 int run_sessions(const Args& args);

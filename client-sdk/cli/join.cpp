@@ -36,6 +36,7 @@ constexpr const char* kCommandHelp = R"(commands:
   pass | finish                                 your turn (a room device: its attendee's)
   hand [ID] | lower [ID] | floor [ID]           hands and floor (floor with no ID takes it back)
   mute ID | unmute ID | remove ID               moderation (facilitators)
+  revoke ID                                     remove, and refuse their join link from now on
   attendee NAME | unattend ID                   in-room attendees (room device)
   end | leave | show | help | quit
   ID may also be a display name.
@@ -245,6 +246,8 @@ Parsed parse_line(const std::string& line, const v1::SessionState& s) {
     if (need("a participant")) p.command = sdk::cmd::unmute(resolve_id(rest, s));
   } else if (verb == "remove") {
     if (need("a participant")) p.command = sdk::cmd::remove_member(resolve_id(rest, s));
+  } else if (verb == "revoke") {
+    if (need("a participant")) p.command = sdk::cmd::revoke_member(resolve_id(rest, s));
   } else if (verb == "attendee") {
     if (need("the attendee's name")) p.command = sdk::cmd::add_room_attendee(rest);
   } else if (verb == "unattend") {
@@ -270,7 +273,9 @@ int run_join(const Args& args) {
   }
   const bool screen = !args.has("no-screen");
 
-  sdk::Client client;
+  sdk::ClientOptions options;
+  options.ca_file = ca_file(args);
+  sdk::Client client(options);
   std::mutex state_mu;
   v1::SessionState last;
   Names names;

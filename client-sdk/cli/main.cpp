@@ -19,24 +19,30 @@ namespace {
 
 constexpr const char* kUsage = R"(usage:
   balint-cli create [--server URL] [--admin-secret S | --admin-secret-file FILE]
-                    --name NAME --format balint|ccdg|FILE.json
+                    [--ca-file FILE] --name NAME --format balint|ccdg|FILE.json
                     [--presenter ID] [--max-members N] [--ground-rules TEXT]
                     --invite "Name:role[:id]" [--invite ...]
       Creates a session and prints one line per invitee: name, role, join link
       (tab-separated). Roles: facilitator, co_facilitator, participant,
       presenter, room.
-  balint-cli join LINK_OR_TOKEN [--server ws://127.0.0.1:8080/ws] [--no-screen]
+  balint-cli join LINK_OR_TOKEN [--server ws://127.0.0.1:8080/ws]
+                  [--ca-file FILE] [--no-screen]
       Joins a session, shows its state after every change and reads commands
       from stdin, one per line (type "help" for the list). Ends on EOF, "quit",
       "leave", or when the server closes the connection.
-  balint-cli sessions [--server URL] [--admin-secret ...]
+  balint-cli sessions [--server URL] [--admin-secret ...] [--ca-file FILE]
       Lists the server's sessions.
   balint-cli end SESSION_ID [--server URL] [--admin-secret ...]
+                 [--ca-file FILE]
       Ends a session for everyone.
 
   The admin commands use --server (default $BALINT_SERVER or
   http://127.0.0.1:8080) and the admin secret from --admin-secret,
   $BALINT_ADMIN_SECRET or --admin-secret-file (default data/admin.secret).
+  Servers may be http:// or https:// (links https://, WebSockets wss://);
+  the server's certificate is checked against the system's trusted
+  certificates and, with --ca-file FILE (or $BALINT_CA_FILE), the PEM
+  certificates in FILE too, e.g. a self-signed server certificate.
 )";
 
 std::string trim(std::string text) {
@@ -126,6 +132,22 @@ std::string admin_secret(const Args& args) {
   return secret;
 }
 
+std::string ca_file(const Args& args) {
+  if (args.has("ca-file")) {
+    std::string file = args.get("ca-file");
+    if (file.empty()) throw UsageError("--ca-file is empty");
+    return file;
+  }
+  if (const char* env = std::getenv("BALINT_CA_FILE"); env && *env) return env;
+  return {};
+}
+
+sdk::AdminClient admin_client(const Args& args) {
+  sdk::AdminOptions options;
+  options.ca_file = ca_file(args);
+  return sdk::AdminClient(admin_server(args), admin_secret(args), options);
+}
+
 }  // namespace balint::cli
 
 int main(int argc, char** argv) {
@@ -139,7 +161,7 @@ int main(int argc, char** argv) {
     std::cout << kUsage;
     return 0;
   }
-  const OptionSpec admin_options{{"server", "admin-secret", "admin-secret-file"}, {}};
+  const OptionSpec admin_options{{"server", "admin-secret", "admin-secret-file", "ca-file"}, {}};
   try {
     if (command == "create") {
       OptionSpec spec = admin_options;
@@ -147,7 +169,7 @@ int main(int argc, char** argv) {
                              {"name", "format", "presenter", "invite", "max-members", "ground-rules"});
       return run_create(parse_args(argc, argv, 2, spec));
     }
-    if (command == "join") return run_join(parse_args(argc, argv, 2, {{"server"}, {"no-screen"}}));
+    if (command == "join") return run_join(parse_args(argc, argv, 2, {{"server", "ca-file"}, {"no-screen"}}));
     if (command == "sessions") return run_sessions(parse_args(argc, argv, 2, admin_options));
     if (command == "end") return run_end(parse_args(argc, argv, 2, admin_options));
     throw UsageError("unknown command \"" + command + "\"");

@@ -5,6 +5,7 @@
 #include "app/roles.hpp"
 #include "auth/token.hpp"
 #include "core/formats.hpp"
+#include "core/names.hpp"
 
 #include <boost/json.hpp>
 #include <google/protobuf/util/json_util.h>
@@ -52,13 +53,6 @@ std::string string_field(const json::object& object, std::string_view key, std::
   return text;
 }
 
-bool valid_participant_id(std::string_view id) {
-  if (id.empty() || id.size() > 64) return false;
-  for (char c : id)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_')) return false;
-  return true;
-}
-
 v1::Format read_format(const json::object& body) {
   const auto* value = body.if_contains("format");
   if (!value) invalid("\"format\" is required: \"balint\", \"ccdg\" or a format object");
@@ -74,11 +68,65 @@ v1::Format read_format(const json::object& body) {
   return format;
 }
 
+
+// Someone a join token is minted for.
 struct Invitee {
   std::string id;
   std::string name;
   std::string role;  // As the token carries it.
 };
+
+// The "invitees" array. With `presenter_id`, one invitee may have the role
+// "presenter" (a participant who presents); without, none may.
+std::vector<Invitee> read_invitees(const json::object& body, std::string* presenter_id) {
+  const auto* invitees_value = body.if_contains("invitees");
+  if (!invitees_value || !invitees_value->is_array() || invitees_value->get_array().empty())
+    invalid("\"invitees\" must be a non-empty array");
+  const auto& invitee_values = invitees_value->get_array();
+  if (invitee_values.size() > 200) invalid("at most 200 invitees");
+
+  std::vector<Invitee> invitees;
+  std::set<std::string> ids;
+  for (const auto& value : invitee_values) {
+    if (!value.is_object()) invalid("each invitee must be an object with \"name\" and \"role\"");
+    const auto& object = value.as_object();
+    Invitee invitee{string_field(object, "id", core::kMaxParticipantIdBytes, false),
+                    string_field(object, "name", core::kMaxDisplayNameBytes, true), string_field(object, "role", 32, true)};
+    if (!invitee.id.empty() && !core::valid_participant_id(invitee.id))
+      invalid("invitee id \"" + invitee.id + "\" must be 1-64 letters, digits, '-' or '_'");
+    if (const auto problem = core::display_name_problem(invitee.name); !problem.empty())
+      invalid("invitee name " + problem);
+    if (invitee.role == "presenter") {
+      if (!presenter_id) invalid("the presenter is named when the session is created; a facilitator can change it");
+      if (!presenter_id->empty() && *presenter_id != invitee.id) invalid("only one presenter may be named");
+      invitee.role = "participant";
+      if (invitee.id.empty()) invitee.id = "presenter";
+      *presenter_id = invitee.id;
+    }
+    if (!parse_role(invitee.role))
+      invalid("invitee role \"" + invitee.role + "\" must be facilitator, co_facilitator, participant" +
+              (presenter_id ? ", presenter" : "") + " or room");
+    if (!invitee.id.empty() && !ids.insert(invitee.id).second) invalid("invitee id \"" + invitee.id + "\" is used twice");
+    invitees.push_back(std::move(invitee));
+  }
+  return invitees;
+}
+
+// One {participant_id, name, role, presenter, token, link} per invitee.
+json::array mint_invites(const Config& config, const std::vector<Invitee>& invitees, const std::string& session_id,
+                        const std::string& presenter_id) {
+  const auto now = now_ms() / 1000;
+  json::array invites;
+  for (const auto& invitee : invitees) {
+    auth::JoinClaims claims{invitee.id, invitee.name, session_id, invitee.role, now, 0,
+                            now + config.token_lifetime.count(), auth::random_secret(12)};
+    const auto token = auth::sign_token(claims, config.token_keys.front());
+    invites.push_back(json::object{{"participant_id", invitee.id}, {"name", invitee.name}, {"role", invitee.role},
+                                   {"presenter", invitee.id == presenter_id},
+                                   {"token", token}, {"link", config.public_url + "/join#" + token}});
+  }
+  return invites;
+}
 
 json::object summary_json(const RoomSummary& summary) {
   return {{"session_id", summary.session_id}, {"name", summary.name},       {"format", summary.format_id},
@@ -130,6 +178,7 @@ void AdminApi::handle(const net::Request& request, net::Respond respond) {
         respond(net::json_response(http::status::ok, std::move(body), request_version, keep_alive));
       });
     }
+    if (action == "invites" && request.method() == http::verb::post) return invite(request, room, respond);
     if (action == "end" && request.method() == http::verb::post) {
       log(LogLevel::info, "admin ends session id=", rest);
       return room->post([request, respond](Room& room) {
@@ -163,34 +212,10 @@ net::Response AdminApi::create_session(const net::Request& request) {
     session.max_members = static_cast<std::uint32_t>(max->get_int64());
   }
 
-  const auto* invitees_value = body.if_contains("invitees");
-  if (!invitees_value || !invitees_value->is_array() || invitees_value->get_array().empty())
-    invalid("\"invitees\" must be a non-empty array");
-  const auto& invitee_values = invitees_value->get_array();
-  if (invitee_values.size() > 200) invalid("at most 200 invitees");
-
-  std::vector<Invitee> invitees;
-  std::set<std::string> ids;
-  for (const auto& value : invitee_values) {
-    if (!value.is_object()) invalid("each invitee must be an object with \"name\" and \"role\"");
-    const auto& object = value.as_object();
-    Invitee invitee{string_field(object, "id", 64, false), string_field(object, "name", 100, true),
-                    string_field(object, "role", 32, true)};
-    if (!invitee.id.empty() && !valid_participant_id(invitee.id))
-      invalid("invitee id \"" + invitee.id + "\" must be 1-64 letters, digits, '-' or '_'");
-    if (invitee.role == "presenter") {
-      if (!session.presenter_id.empty() && session.presenter_id != invitee.id)
-        invalid("only one presenter may be named");
-      invitee.role = "participant";
-      if (invitee.id.empty()) invitee.id = "presenter";
-      session.presenter_id = invitee.id;
-    }
-    if (!parse_role(invitee.role))
-      invalid("invitee role \"" + invitee.role + "\" must be facilitator, co_facilitator, participant, presenter or room");
-    if (!invitee.id.empty() && !ids.insert(invitee.id).second) invalid("invitee id \"" + invitee.id + "\" is used twice");
-    invitees.push_back(std::move(invitee));
-  }
+  auto invitees = read_invitees(body, &session.presenter_id);
   // Ids for invitees who came without one: m1, m2, ... skipping taken ones.
+  std::set<std::string> ids;
+  for (const auto& invitee : invitees) ids.insert(invitee.id);
   int counter = 0;
   for (auto& invitee : invitees)
     while (invitee.id.empty()) {
@@ -201,26 +226,37 @@ net::Response AdminApi::create_session(const net::Request& request) {
   std::string error;
   auto created = core::Session::create(session, error);
   if (!created) invalid(error);
-  auto room = std::make_shared<Room>(workers_.next(), std::move(*created),
-                                     net::Limits{config_.max_message_bytes, config_.max_queue_bytes, 1 << 20,
-                                                 config_.handshake_timeout, config_.idle_timeout});
-  registry_.add(room);
+  auto room = std::make_shared<Room>(workers_.next(), std::move(*created), network_limits(config_));
+  if (!registry_.add(room, config_.max_sessions))
+    throw ApiError{http::status::service_unavailable, "too_many_sessions",
+                   "the server runs its maximum of " + std::to_string(config_.max_sessions) +
+                       " sessions; end one or try later"};
   log(LogLevel::info, "session created id=", session.session_id, " format=", session.format.id(),
       " invitees=", invitees.size());
 
-  const auto now = now_ms() / 1000;
-  json::array invites;
-  for (const auto& invitee : invitees) {
-    auth::JoinClaims claims{invitee.id, invitee.name,  session.session_id, invitee.role, now, 0,
-                            now + config_.token_lifetime.count(), auth::random_secret(12)};
-    const auto token = auth::sign_token(claims, config_.token_secret);
-    invites.push_back(json::object{{"participant_id", invitee.id}, {"name", invitee.name}, {"role", invitee.role},
-                                   {"presenter", invitee.id == session.presenter_id},
-                                   {"token", token}, {"link", config_.public_url + "/join#" + token}});
-  }
   return answer(request, http::status::created,
                 json::object{{"session_id", session.session_id}, {"name", session.name},
-                             {"format", session.format.id()}, {"invites", std::move(invites)}});
+                             {"format", session.format.id()},
+                             {"invites", mint_invites(config_, invitees, session.session_id, session.presenter_id)}});
+}
+
+void AdminApi::invite(const net::Request& request, const std::shared_ptr<Room>& room, const net::Respond& respond) {
+  boost::system::error_code ec;
+  const json::value parsed = json::parse(request.body(), ec);
+  if (ec || !parsed.is_object()) invalid("the body must be a JSON object");
+  auto invitees = read_invitees(parsed.as_object(), nullptr);
+  for (auto& invitee : invitees)
+    if (invitee.id.empty()) invitee.id = "m" + auth::random_secret(6);
+  const auto session_id = room->summary().session_id;
+  // The session's state lives on its own thread: ask there whether it is over.
+  room->post([this, request, respond, session_id, invitees = std::move(invitees)](Room& room) {
+    if (room.snapshot().ended())
+      return respond(net::json_error(http::status::conflict, "session_ended", "the session has ended", request.version(),
+                                     request.keep_alive()));
+    log(LogLevel::info, "admin invites session=", session_id, " invitees=", invitees.size());
+    respond(answer(request, http::status::created,
+                   json::object{{"session_id", session_id}, {"invites", mint_invites(config_, invitees, session_id, "")}}));
+  });
 }
 
 net::Response AdminApi::list_sessions(const net::Request& request) {

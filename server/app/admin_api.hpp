@@ -1,11 +1,14 @@
-// The admin HTTP API: create, list, inspect and end sessions, behind the
-// admin credential. JSON in and out; errors as {"error":{"code","message"}}.
+// The admin HTTP API: create, list, inspect and end sessions and mint
+// invites, behind the admin credential. JSON in and out; errors as
+// {"error":{"code","message"}}.
 #pragma once
 
 #include "app/config.hpp"
 #include "app/registry.hpp"
 #include "net/net.hpp"
 #include "net/worker_pool.hpp"
+
+#include <memory>
 
 namespace balint::app {
 
@@ -19,6 +22,8 @@ class AdminApi {
 
  private:
   net::Response create_session(const net::Request& request);
+  void invite(const net::Request& request, const std::shared_ptr<Room>& room, const net::Respond& respond);
+
   net::Response list_sessions(const net::Request& request);
 
   const Config& config_;

@@ -2,48 +2,85 @@
 // validated once at start. deploy/balint-room.example.json shows every field.
 #pragma once
 
+#include "auth/token.hpp"
+#include "net/limits.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace balint::app {
 
 struct Config {
-  // Where to listen. Loopback by default: put TLS or a reverse proxy in front
-  // before exposing the server.
+  // --- Where to listen ------------------------------------------------------
+  // Loopback by default: give a certificate (below) or put a reverse proxy in
+  // front before exposing the server.
   std::string bind_address = "127.0.0.1";
   std::uint16_t port = 8080;  // 0 picks a free port (tests).
   // Worker threads, each with its own io_context; 0 means one per core.
   unsigned threads = 0;
+  // PEM files; with both set the server speaks only https:// and wss://.
+  std::string tls_certificate_file;
+  std::string tls_private_key_file;
+  // Base of the join links handed out; empty: http(s)://<bind_address>:<port>.
+  std::string public_url;
+  // Folder of static files served at / (the web client); empty: none.
+  std::string web_root;
+
+  // --- Secrets --------------------------------------------------------------
   // Where the server keeps its secrets (and, later, its store).
   std::string data_dir = "data";
   // Admin API credential. Empty: read from (or created in) data_dir/admin.secret.
   std::string admin_secret;
-  // Key that signs join tokens (HS256). Empty: data_dir/token.secret.
-  std::string token_secret;
-  // Base of the join links handed out; empty: http://<bind_address>:<port>.
-  std::string public_url;
-  // Folder of static files served at / (the web client); empty: none.
-  std::string web_root;
+  // API keys that sign join tokens (HS256). The first signs the links the
+  // admin API mints; every one is accepted, so a new key can be added, the
+  // backends moved to it, and the old one removed without downtime. Empty:
+  // one key, id "local", its secret in data_dir/token.secret.
+  std::vector<auth::SigningKey> token_keys;
   // How long a minted join token is valid.
   std::chrono::seconds token_lifetime{std::chrono::hours(24)};
+  // Clock skew allowed when checking a token's exp and nbf.
+  std::chrono::seconds token_leeway{30};
+
+  // --- Limits ---------------------------------------------------------------
   // Largest WebSocket message accepted from a client.
   std::size_t max_message_bytes = 64 * 1024;
+  // Commands one connection may send: a steady rate and a burst on top.
+  double commands_per_second = 20;
+  std::uint32_t command_burst = 40;
+  // Media frames one connection may send, counted apart from commands.
+  double media_frames_per_second = 200;
+  std::uint32_t media_burst = 400;
+  // Open connections (HTTP or WebSocket) from one IP address. Generous,
+  // since a hospital's clinicians may all come from behind one NAT.
+  std::uint32_t max_connections_per_ip = 64;
+  // Sessions that have not ended, server-wide.
+  std::uint32_t max_sessions = 200;
+  // Members besides facilitators and room devices, unless a session says less.
+  std::uint32_t default_max_members = 12;
   // Bytes queued for one slow reader before media is dropped; twice this and
   // the connection is closed.
   std::size_t max_queue_bytes = 512 * 1024;
-  // Members besides facilitators and room devices, unless a session says less.
-  std::uint32_t default_max_members = 12;
-  // Sent pings keep idle connections alive and find dead ones.
-  std::chrono::seconds idle_timeout{30};
-  // How long the HTTP part of a connection may take before it is closed.
+  // How long the TLS handshake, the HTTP request and the WebSocket upgrade
+  // may take before the connection is closed.
   std::chrono::seconds handshake_timeout{10};
+  // How long an HTTP keep-alive connection may wait for its next request.
+  std::chrono::seconds idle_timeout{60};
+  // A WebSocket quiet for this long is pinged ...
+  std::chrono::seconds ping_interval{15};
+  // ... and closed if nothing at all comes back within this long.
+  std::chrono::seconds ping_timeout{15};
   // How long shutdown waits for clients to be told before it stops hard.
   std::chrono::seconds shutdown_grace{5};
+
   // "error", "warn", "info" or "debug".
   std::string log_level = "info";
 };
+
+// The limits the network layer enforces, as the config sets them.
+net::Limits network_limits(const Config& config);
 
 // Reads a JSON config file over the defaults. Throws std::runtime_error with
 // the file, field and problem on a bad file.

@@ -77,16 +77,18 @@ std::variant<net::Response, net::Admit> Gateway::handle_upgrade(const net::Reque
   if (token.empty())
     return refuse(http::status::unauthorized, "missing_token",
                   "a join token is required (?token=... or Authorization: Bearer ...)");
-  auto verified = auth::verify_token(token, config_.token_secret, now_ms() / 1000);
+  auto verified = auth::verify_token(token, config_.token_keys, now_ms() / 1000, config_.token_leeway.count());
   if (verified.error) return refuse(http::status::unauthorized, "invalid_token", verified.error->message);
   auto claims = std::move(*verified.claims);
   const auto role = parse_role(claims.role);
   if (!role) return refuse(http::status::unauthorized, "invalid_token", "token role \"" + claims.role + "\" is unknown");
   auto room = registry_.find(claims.session_id);
   if (!room) return refuse(http::status::not_found, "unknown_session", "the token's session does not exist");
-  return net::Admit([room, claims = std::move(claims), role = *role](net::tcp::socket socket,
-                                                                      net::Request request) mutable {
-    room->admit(std::move(socket), std::move(request), std::move(claims), role);
+  // A token is known by its id, or, if it has none, by its signature.
+  std::string fingerprint = claims.token_id.empty() ? "sig:" + token.substr(token.rfind('.') + 1) : "jti:" + claims.token_id;
+  return net::Admit([room, claims = std::move(claims), role = *role, fingerprint = std::move(fingerprint)](
+                        net::Transport transport, net::Request request) mutable {
+    room->admit(std::move(transport), std::move(request), std::move(claims), role, std::move(fingerprint));
   });
 }
 

@@ -13,9 +13,14 @@ namespace balint::app {
 
 class Registry {
  public:
-  void add(std::shared_ptr<Room> room) {
+  // Adds `room` unless `max_live` sessions that have not ended are running.
+  bool add(std::shared_ptr<Room> room, std::size_t max_live) {
     std::lock_guard lock(mutex_);
+    std::size_t live = 0;
+    for (const auto& [id, other] : rooms_) live += other->summary().ended ? 0 : 1;
+    if (live >= max_live) return false;
     rooms_[room->summary().session_id] = std::move(room);
+    return true;
   }
 
   std::shared_ptr<Room> find(const std::string& session_id) const {

@@ -4,6 +4,9 @@
 #include "app/log.hpp"
 #include "net/router.hpp"
 
+#include <cctype>
+#include <sstream>
+
 namespace balint::app {
 namespace v1 = core::v1;
 using net::SharedBuffer;
@@ -24,6 +27,13 @@ net::http::status refusal_status(v1::ErrorCode code) {
   }
 }
 
+// "session_full" for ERROR_CODE_SESSION_FULL: the style of HTTP error codes.
+std::string http_code(v1::ErrorCode code) {
+  std::string name = v1::ErrorCode_Name(code).substr(std::string_view("ERROR_CODE_").size());
+  for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return name;
+}
+
 }  // namespace
 
 Room::Room(net::asio::io_context& worker, core::Session session, net::Limits limits)
@@ -35,19 +45,22 @@ void Room::post(std::function<void(Room&)> task) {
   net::asio::post(worker_, [self = shared_from_this(), task = std::move(task)] { task(*self); });
 }
 
-void Room::admit(net::tcp::socket socket, net::Request request, auth::JoinClaims claims, v1::Role role) {
-  socket = net::move_socket(std::move(socket), worker_);
-  post([socket = std::make_shared<net::tcp::socket>(std::move(socket)), request = std::move(request),
-        claims = std::move(claims), role](Room& room) mutable {
-    const auto outcome = room.session_.join(claims.participant_id, claims.display_name, role, now_ms());
-    if (!outcome.ok()) {
+void Room::admit(net::Transport transport, net::Request request, auth::JoinClaims claims, v1::Role role,
+                 std::string token_fingerprint) {
+  post([transport = std::make_shared<net::Transport>(net::move_transport(std::move(transport), worker_)), request = std::move(request),
+        claims = std::move(claims), role, fingerprint = std::move(token_fingerprint)](Room& room) mutable {
+    auto refuse = [&](net::http::status status, const std::string& code, const std::string& message) {
       log(LogLevel::info, "join refused session=", room.session_.id(), " participant=", claims.participant_id,
-          " code=", v1::ErrorCode_Name(outcome.code));
-      const auto code = v1::ErrorCode_Name(outcome.code);
-      return net::refuse_upgrade(std::move(*socket), net::json_error(refusal_status(outcome.code), code,
-                                                                     outcome.message, request.version(), false));
-    }
-    auto connection = std::make_shared<WsConnection>(std::move(*socket), room.shared_from_this(), room.limits_);
+          " code=", code);
+      net::answer_and_close(std::move(*transport), net::json_error(status, code, message, request.version(), false),
+                            room.limits_.handshake_timeout);
+    };
+    if (room.revoked_tokens_.contains(fingerprint))
+      return refuse(net::http::status::forbidden, "token_revoked", "a facilitator revoked this join token");
+    const auto outcome = room.session_.join(claims.participant_id, claims.display_name, role, now_ms());
+    if (!outcome.ok()) return refuse(refusal_status(outcome.code), http_code(outcome.code), outcome.message);
+    room.tokens_used_[claims.participant_id].insert(std::move(fingerprint));
+    auto connection = net::WsConnection::create(std::move(*transport), room.shared_from_this(), room.limits_);
     connection->participant_id = claims.participant_id;
     ++room.open_connections_;
     connection->accept(std::move(request));
@@ -57,9 +70,13 @@ void Room::admit(net::tcp::socket socket, net::Request request, auth::JoinClaims
 
 void Room::on_open(WsConnection& connection) {
   auto self = connection.shared_from_this();
-  auto& slot = connections_[connection.participant_id];
-  if (slot && slot.get() != &connection) say_goodbye(*slot, "signed in again from another connection");
-  slot = self;
+  const auto now = std::chrono::steady_clock::now();
+  auto [it, fresh] = links_.try_emplace(connection.participant_id, Link{self, {{limits_.commands, now}}, {{limits_.media, now}}});
+  if (!fresh) {
+    // The same member signed in again: the newer connection wins.
+    if (it->second.connection.get() != &connection) say_goodbye(*it->second.connection, "signed in again from another connection");
+    it->second = Link{self, {{limits_.commands, now}}, {{limits_.media, now}}};
+  }
   log(LogLevel::info, "member connected session=", session_.id(), " participant=", connection.participant_id);
 
   v1::ServerMessage welcome;
@@ -79,38 +96,90 @@ void Room::on_open(WsConnection& connection) {
 
 void Room::on_closed(WsConnection& connection) {
   --open_connections_;
-  const auto it = connections_.find(connection.participant_id);
-  if (it != connections_.end() && it->second.get() != &connection) return;  // Replaced by a newer connection.
-  if (it != connections_.end()) connections_.erase(it);
+  const auto it = links_.find(connection.participant_id);
+  if (it != links_.end() && it->second.connection.get() != &connection) return;  // Replaced by a newer connection.
+  if (it != links_.end()) links_.erase(it);
   log(LogLevel::info, "member disconnected session=", session_.id(), " participant=", connection.participant_id);
   const auto outcome = session_.disconnect(connection.participant_id, now_ms());
   if (outcome.ok()) publish(outcome);
 }
 
 void Room::on_message(WsConnection& connection, std::string_view bytes, bool binary) {
-  if (!binary) return reply(connection, 0, v1::ERROR_CODE_MALFORMED, "send binary protobuf frames, not text");
+  const auto it = links_.find(connection.participant_id);
+  if (it == links_.end() || it->second.connection.get() != &connection) return;  // Replaced; its goodbye is on the way.
+  Link& link = it->second;
+
   v1::ClientMessage message;
-  if (!message.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
-    return reply(connection, 0, v1::ERROR_CODE_MALFORMED, "frame is not a ClientMessage");
+  const bool parsed = binary && message.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
+  const bool media = parsed && message.body_case() == v1::ClientMessage::kMedia;
+  if (!within_rate(link, media ? Traffic::media : Traffic::command, parsed ? message.request_id() : 0)) return;
+
+  if (!binary) return reply(connection, 0, v1::ERROR_CODE_MALFORMED, "send binary protobuf frames, not text");
+  if (!parsed) return reply(connection, 0, v1::ERROR_CODE_MALFORMED, "frame is not a ClientMessage");
   switch (message.body_case()) {
     case v1::ClientMessage::kCommand:
       if (message.request_id() == 0)
         return reply(connection, 0, v1::ERROR_CODE_INVALID_ARGUMENT, "a command needs a non-zero request_id");
-      return handle_command(connection, message.request_id(), message.command());
+      if (message.request_id() <= link.last_request_id)
+        return reply(connection, message.request_id(), v1::ERROR_CODE_DUPLICATE_REQUEST,
+                     "request_id " + std::to_string(message.request_id()) + " is not above the last one (" +
+                         std::to_string(link.last_request_id) + "); a replay is not applied again");
+      link.last_request_id = message.request_id();
+      return handle_command(link, message.request_id(), message.command());
     case v1::ClientMessage::kMedia: return relay_media(connection, message.media());
     default:
       return reply(connection, message.request_id(), v1::ERROR_CODE_MALFORMED, "message has no known body");
   }
 }
 
-void Room::handle_command(WsConnection& connection, std::uint64_t request_id, const v1::Command& command) {
-  const auto outcome = session_.apply(connection.participant_id, command, now_ms());
+bool Room::within_rate(Link& link, Traffic traffic, std::uint64_t request_id) {
+  auto& budget = traffic == Traffic::media ? link.media : link.commands;
+  if (budget.bucket.take(std::chrono::steady_clock::now())) {
+    budget.refused_in_a_row = 0;
+    return true;
+  }
+  const auto& rate = traffic == Traffic::media ? limits_.media : limits_.commands;
+  const char* what = traffic == Traffic::media ? "media frames" : "commands";
+  WsConnection& connection = *link.connection;
+  // A burst's worth of refusals in a row: the client is not listening.
+  if (++budget.refused_in_a_row > rate.burst) {
+    log(LogLevel::warn, "rate limit: closing session=", session_.id(), " participant=", connection.participant_id,
+        " traffic=", what);
+    connection.close(nullptr, net::websocket::close_reason(net::websocket::close_code::policy_error,
+                                                           std::string("too many ") + what + ": rate limit exceeded"));
+    return false;
+  }
+  // Every refused command is answered; a run of dropped media once.
+  if (traffic == Traffic::command || budget.refused_in_a_row == 1) {
+    std::ostringstream message;
+    message << "too many " << what << " (at most " << rate.per_second << " a second, bursts of " << rate.burst
+            << "); this one was " << (traffic == Traffic::media ? "dropped" : "not applied") << "; keep it up and the connection closes";
+    reply(connection, traffic == Traffic::command ? request_id : 0, v1::ERROR_CODE_RATE_LIMITED, message.str());
+  }
+  return false;
+}
+
+void Room::handle_command(Link& link, std::uint64_t request_id, const v1::Command& command) {
+  WsConnection& connection = *link.connection;
+  const std::string sender = connection.participant_id;
+  const auto outcome = session_.apply(sender, command, now_ms());
   if (!outcome.ok()) return reply(connection, request_id, outcome.code, outcome.message);
+  if (command.has_remove_member() && command.remove_member().revoke_token()) revoke_tokens_of(command.remove_member().participant_id());
   // The answer goes out before the change is enacted, so that a member who
   // has just left still hears it before their goodbye.
+  auto keep = link.connection;  // enact() may drop the sender's link.
   broadcast(outcome);
-  reply(connection, request_id, outcome.code, outcome.message);
+  reply(*keep, request_id, outcome.code, outcome.message);
   enact(outcome);
+}
+
+void Room::revoke_tokens_of(const std::string& participant_id) {
+  const auto used = tokens_used_.find(participant_id);
+  if (used == tokens_used_.end()) return;
+  revoked_tokens_.insert(used->second.begin(), used->second.end());
+  log(LogLevel::info, "tokens revoked session=", session_.id(), " participant=", participant_id,
+      " count=", used->second.size());
+  tokens_used_.erase(used);
 }
 
 void Room::relay_media(WsConnection& connection, const v1::MediaUpload& media) {
@@ -124,8 +193,8 @@ void Room::relay_media(WsConnection& connection, const v1::MediaUpload& media) {
   frame.set_track(media.track());
   frame.set_payload(media.payload());
   const auto bytes = serialize(message);
-  for (auto& [participant, receiver] : connections_)
-    if (receiver.get() != &connection) receiver->send(bytes, WsConnection::Priority::media);
+  for (auto& [participant, receiver] : links_)
+    if (receiver.connection.get() != &connection) receiver.connection->send(bytes, WsConnection::Priority::media);
 }
 
 void Room::reply(WsConnection& connection, std::uint64_t request_id, v1::ErrorCode code,
@@ -155,25 +224,26 @@ void Room::broadcast(const core::Outcome& outcome) {
     *message.mutable_event() = event;
     events.push_back(serialize(message));
   }
-  for (auto& [participant, connection] : connections_) {
-    connection->send(state_bytes, WsConnection::Priority::state);
-    for (const auto& event : events) connection->send(event, WsConnection::Priority::state);
+  for (auto& [participant, link] : links_) {
+    link.connection->send(state_bytes, WsConnection::Priority::state);
+    for (const auto& event : events) link.connection->send(event, WsConnection::Priority::state);
   }
 }
 
 void Room::enact(const core::Outcome& outcome) {
   for (const auto& event : outcome.events) {
     if (event.has_member_left() && event.member_left().reason() != "disconnected") {
-      const auto it = connections_.find(event.member_left().participant_id());
-      if (it == connections_.end()) continue;
-      say_goodbye(*it->second, event.member_left().reason() == "removed" ? "a facilitator removed you from the session"
-                                                                         : "you left the session");
-      connections_.erase(it);
+      const auto it = links_.find(event.member_left().participant_id());
+      if (it == links_.end()) continue;
+      say_goodbye(*it->second.connection, event.member_left().reason() == "removed"
+                                              ? "a facilitator removed you from the session"
+                                              : "you left the session");
+      links_.erase(it);
     }
     if (event.has_session_ended()) {
       log(LogLevel::info, "session ended id=", session_.id());
-      for (auto& [participant, connection] : connections_) say_goodbye(*connection, "the session has ended");
-      connections_.clear();
+      for (auto& [participant, link] : links_) say_goodbye(*link.connection, "the session has ended");
+      links_.clear();
       tick_timer_.cancel();
     }
   }
@@ -192,8 +262,8 @@ void Room::end_session() {
 }
 
 void Room::shut_down(const std::string& reason) {
-  for (auto& [participant, connection] : connections_) say_goodbye(*connection, reason);
-  connections_.clear();
+  for (auto& [participant, link] : links_) say_goodbye(*link.connection, reason);
+  links_.clear();
   tick_timer_.cancel();
 }
 

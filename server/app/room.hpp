@@ -9,12 +9,14 @@
 #include "auth/token.hpp"
 #include "core/session.hpp"
 #include "net/limits.hpp"
+#include "net/token_bucket.hpp"
 #include "net/ws_connection.hpp"
 
 #include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <unordered_map>
 
@@ -41,7 +43,10 @@ class Room : public net::WsHandler, public std::enable_shared_from_this<Room> {
   void post(std::function<void(Room&)> task);
 
   // Any thread: takes over an upgrade request whose token was verified.
-  void admit(net::tcp::socket socket, net::Request request, auth::JoinClaims claims, core::v1::Role role);
+  // `token_fingerprint` names the token (its jti, or its signature), so
+  // that it can be revoked.
+  void admit(net::Transport transport, net::Request request, auth::JoinClaims claims, core::v1::Role role,
+             std::string token_fingerprint);
 
   // Ends the session for everyone (admin API).
   void end_session();
@@ -60,7 +65,25 @@ class Room : public net::WsHandler, public std::enable_shared_from_this<Room> {
   void on_closed(net::WsConnection& connection) override;
 
  private:
-  void handle_command(net::WsConnection& connection, std::uint64_t request_id, const core::v1::Command& command);
+  // What the room keeps for each member's live connection.
+  struct Link {
+    // A message allowance, and how many were refused since the last one let through.
+    struct Budget {
+      net::TokenBucket bucket;
+      std::uint32_t refused_in_a_row = 0;
+    };
+    std::shared_ptr<net::WsConnection> connection;
+    Budget commands;
+    Budget media;
+    std::uint64_t last_request_id = 0;
+  };
+  enum class Traffic { command, media };
+
+  // Whether `link` may send one more message of this kind now; see limits
+  // in the README. Answers or closes as the limits say when it may not.
+  bool within_rate(Link& link, Traffic traffic, std::uint64_t request_id);
+  void handle_command(Link& link, std::uint64_t request_id, const core::v1::Command& command);
+  void revoke_tokens_of(const std::string& participant_id);
   void relay_media(net::WsConnection& connection, const core::v1::MediaUpload& media);
   void reply(net::WsConnection& connection, std::uint64_t request_id, core::v1::ErrorCode code,
              const std::string& message);
@@ -79,7 +102,10 @@ class Room : public net::WsHandler, public std::enable_shared_from_this<Room> {
   core::Session session_;
   net::Limits limits_;
   net::asio::steady_timer tick_timer_;
-  std::unordered_map<std::string, std::shared_ptr<net::WsConnection>> connections_;  // By participant id.
+  std::unordered_map<std::string, Link> links_;  // By participant id.
+  // Tokens each participant joined with, and the ones a facilitator revoked.
+  std::unordered_map<std::string, std::set<std::string>> tokens_used_;
+  std::set<std::string> revoked_tokens_;
   std::uint64_t dropped_frames_ = 0;  // Media refused by the speaking rule.
 
   mutable std::mutex summary_mutex_;

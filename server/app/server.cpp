@@ -5,13 +5,26 @@
 #include "app/registry.hpp"
 #include "app/secrets.hpp"
 #include "net/listener.hpp"
+#include "net/transport.hpp"
 #include "net/worker_pool.hpp"
+
+#include <google/protobuf/stubs/logging.h>
 
 #include <condition_variable>
 #include <mutex>
 #include <stdexcept>
 
 namespace balint::app {
+namespace {
+
+// Protobuf reports input it rejects (e.g. invalid UTF-8 in a string field)
+// on stderr by itself. Those reports name a field, never its contents, and
+// the client already got MALFORMED; they go to the debug log instead.
+void protobuf_log(google::protobuf::LogLevel level, const char*, int, const std::string& message) {
+  log(level == google::protobuf::LOGLEVEL_FATAL ? LogLevel::error : LogLevel::debug, "protobuf: ", message);
+}
+
+}  // namespace
 
 struct Server::Impl {
   explicit Impl(Config c) : config(std::move(c)), workers(config.threads) {}
@@ -38,16 +51,22 @@ void Server::start() {
   LogLevel level = LogLevel::info;
   parse_log_level(config.log_level, level);
   set_log_level(level);
+  // Once per process, before any server thread can be logging.
+  static const bool protobuf_log_installed = (google::protobuf::SetLogHandler(&protobuf_log), true);
+  (void)protobuf_log_installed;
   config.admin_secret = load_or_create_secret(config.admin_secret, config.data_dir, "admin.secret");
-  config.token_secret = load_or_create_secret(config.token_secret, config.data_dir, "token.secret");
+  if (config.token_keys.empty())
+    config.token_keys.push_back({"local", load_or_create_secret("", config.data_dir, "token.secret")});
+  std::shared_ptr<net::asio::ssl::context> tls;
+  if (!config.tls_certificate_file.empty())
+    tls = net::make_tls_context(config.tls_certificate_file, config.tls_private_key_file);
 
   impl_->gateway = std::make_shared<Gateway>(config, impl_->registry, impl_->workers);
-  const net::Limits limits{config.max_message_bytes, config.max_queue_bytes, 1 << 20, config.handshake_timeout,
-                           config.idle_timeout};
   try {
     const auto address = net::asio::ip::make_address(config.bind_address);
-    impl_->listener = std::make_shared<net::Listener>(impl_->workers.next(), impl_->workers,
-                                                      net::tcp::endpoint(address, config.port), impl_->gateway, limits);
+    impl_->listener =
+        std::make_shared<net::Listener>(impl_->workers.next(), impl_->workers, net::tcp::endpoint(address, config.port),
+                                        impl_->gateway, network_limits(config), std::move(tls));
   } catch (const boost::system::system_error& error) {
     throw std::runtime_error("cannot listen on " + config.bind_address + ":" + std::to_string(config.port) + ": " +
                              error.code().message());
@@ -94,7 +113,8 @@ const std::string& Server::admin_secret() const { return impl_->config.admin_sec
 std::string Server::base_url() const {
   const auto& host = impl_->config.bind_address;
   const bool v6 = host.find(':') != std::string::npos;
-  return "http://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(impl_->port);
+  const bool tls = !impl_->config.tls_certificate_file.empty();
+  return (tls ? "https://" : "http://") + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(impl_->port);
 }
 
 }  // namespace balint::app

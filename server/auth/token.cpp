@@ -78,7 +78,9 @@ std::string random_secret(std::size_t bytes) {
   return base64url_encode(raw);
 }
 
-std::string sign_token(const JoinClaims& claims, std::string_view secret) {
+std::string sign_token(const JoinClaims& claims, const SigningKey& key) {
+  json::object header{{"alg", "HS256"}, {"typ", "JWT"}};
+  if (!key.id.empty()) header["kid"] = key.id;
   json::object payload;
   payload["sub"] = claims.participant_id;
   payload["name"] = claims.display_name;
@@ -89,11 +91,11 @@ std::string sign_token(const JoinClaims& claims, std::string_view secret) {
   payload["exp"] = claims.expires_at;
   if (!claims.token_id.empty()) payload["jti"] = claims.token_id;
   const std::string signing_input =
-      base64url_encode(R"({"alg":"HS256","typ":"JWT"})") + "." + base64url_encode(json::serialize(payload));
-  return signing_input + "." + base64url_encode(hmac_sha256(signing_input, secret));
+      base64url_encode(json::serialize(header)) + "." + base64url_encode(json::serialize(payload));
+  return signing_input + "." + base64url_encode(hmac_sha256(signing_input, key.secret));
 }
 
-VerifiedToken verify_token(std::string_view token, std::string_view secret, std::int64_t now_seconds,
+VerifiedToken verify_token(std::string_view token, std::span<const SigningKey> keys, std::int64_t now_seconds,
                            std::int64_t leeway_seconds) {
   using Kind = TokenError::Kind;
   const auto first_dot = token.find('.');
@@ -114,10 +116,22 @@ VerifiedToken verify_token(std::string_view token, std::string_view secret, std:
   if (!alg || !alg->is_string() || alg->get_string() != "HS256")
     return {std::nullopt, fail(Kind::unsupported_algorithm, "token algorithm must be HS256")};
 
-  const std::string expected = hmac_sha256(token.substr(0, second_dot), secret);
-  if (signature->size() != expected.size() ||
-      sodium_memcmp(signature->data(), expected.data(), expected.size()) != 0)
-    return {std::nullopt, fail(Kind::bad_signature, "token signature does not match")};
+  const auto* kid = header.as_object().if_contains("kid");
+  if (kid && !kid->is_string()) return {std::nullopt, fail(Kind::malformed, "token key id (kid) is not a string")};
+  bool key_found = false;
+  bool signature_matches = false;
+  for (const auto& key : keys) {
+    if (kid && key.id != kid->get_string()) continue;
+    key_found = true;
+    const std::string expected = hmac_sha256(token.substr(0, second_dot), key.secret);
+    if (signature->size() == expected.size() &&
+        sodium_memcmp(signature->data(), expected.data(), expected.size()) == 0) {
+      signature_matches = true;
+      break;
+    }
+  }
+  if (!key_found) return {std::nullopt, fail(Kind::unknown_key, "token names a key (kid) this server does not have")};
+  if (!signature_matches) return {std::nullopt, fail(Kind::bad_signature, "token signature does not match")};
 
   const json::value payload_value = json::parse(*payload_text, ec);
   if (ec || !payload_value.is_object())

@@ -1,5 +1,6 @@
 // Commands about people: presenter, hands, floor, mutes, removal, leaving,
 // and the in-room attendees a room device carries.
+#include "core/names.hpp"
 #include "core/session_impl.hpp"
 
 #include <algorithm>
@@ -210,8 +211,8 @@ Outcome Session::Impl::add_room_attendee(Session& s, const Actor& a, const v1::A
     }
     device_id = c.room_device_id();
   }
-  if (c.display_name().empty()) {
-    return Outcome::error(v1::ERROR_CODE_INVALID_ARGUMENT, "display name of the in-room attendee is missing");
+  if (const auto problem = display_name_problem(c.display_name()); !problem.empty()) {
+    return Outcome::error(v1::ERROR_CODE_INVALID_ARGUMENT, "display name of the in-room attendee " + problem);
   }
   if (capped_count(s) >= static_cast<int>(s.state_.max_members())) {
     return Outcome::error(v1::ERROR_CODE_SESSION_FULL, "the session is full (" +

@@ -2,6 +2,7 @@
 #include "core/session.hpp"
 
 #include "core/formats.hpp"
+#include "core/names.hpp"
 #include "core/session_impl.hpp"
 
 #include <algorithm>
@@ -183,8 +184,12 @@ Outcome Session::join(const std::string& participant_id, const std::string& disp
   if (participant_id.empty()) {
     return Outcome::error(v1::ERROR_CODE_INVALID_ARGUMENT, "participant id is missing");
   }
-  if (display_name.empty()) {
-    return Outcome::error(v1::ERROR_CODE_INVALID_ARGUMENT, "display name of " + participant_id + " is missing");
+  if (!valid_participant_id(participant_id)) {
+    return Outcome::error(v1::ERROR_CODE_INVALID_ARGUMENT,
+                          "participant id must be 1-64 letters, digits, '-' or '_'");
+  }
+  if (const auto problem = display_name_problem(display_name); !problem.empty()) {
+    return Outcome::error(v1::ERROR_CODE_INVALID_ARGUMENT, "display name of " + participant_id + " " + problem);
   }
   if (!valid_join_role(role)) {
     return Outcome::error(v1::ERROR_CODE_INVALID_ARGUMENT,

@@ -1,79 +1,116 @@
 #include "net/http_session.hpp"
 
 namespace balint::net {
+namespace {
 
-HttpSession::HttpSession(tcp::socket socket, std::shared_ptr<Router> router, Limits limits)
-    : stream_(std::move(socket)), router_(std::move(router)), limits_(limits) {}
-
-void HttpSession::start() {
-  asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read_request(); });
+// Beast checks these too, but answers in plain text and only after the
+// session has admitted the member; checked here, the refusal is JSON and
+// comes before anything else happens.
+std::optional<Response> upgrade_refusal(const Request& request) {
+  if (request.method() != http::verb::get)
+    return json_error(http::status::bad_request, "bad_upgrade", "a WebSocket upgrade must be a GET", request.version(), false);
+  if (request[http::field::sec_websocket_key].size() != 24)  // Base64 of 16 bytes.
+    return json_error(http::status::bad_request, "bad_upgrade", "the upgrade needs a Sec-WebSocket-Key of 16 bytes",
+                      request.version(), false);
+  if (request[http::field::sec_websocket_version] != "13") {
+    auto refusal = json_error(http::status::upgrade_required, "bad_upgrade", "only WebSocket version 13 is spoken",
+                              request.version(), false);
+    refusal.set(http::field::sec_websocket_version, "13");
+    return refusal;
+  }
+  return std::nullopt;
 }
 
-void HttpSession::read_request() {
+}  // namespace
+
+HttpSession::HttpSession(Transport transport, std::shared_ptr<Router> router, Limits limits)
+    : transport_(std::move(transport)), router_(std::move(router)), limits_(limits) {}
+
+void HttpSession::start() {
+  asio::dispatch(transport_.tcp().get_executor(), [self = shared_from_this()] {
+    auto* tls = std::get_if<TlsStream>(&self->transport_.stream);
+    if (!tls) return self->begin();
+    self->transport_.tcp().expires_after(self->limits_.handshake_timeout);
+    tls->async_handshake(asio::ssl::stream_base::server, [self](error_code ec) {
+      if (ec) return self->close();  // Not TLS, or a failed handshake: nothing to answer in.
+      self->begin();
+    });
+  });
+}
+
+void HttpSession::begin() {
+  // No slot: the peer's address already has its fill of connections.
+  if (!transport_.slot)
+    return answer_and_close(std::move(transport_),
+                            json_error(http::status::too_many_requests, "too_many_connections",
+                                       "too many connections from your address (at most " +
+                                           std::to_string(limits_.max_connections_per_ip) + ")",
+                                       11, false),
+                            limits_.handshake_timeout);
+  read_request(limits_.handshake_timeout);
+}
+
+void HttpSession::read_request(std::chrono::seconds timeout) {
   parser_.emplace();
-  parser_->header_limit(8 * 1024);
+  parser_->header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
   parser_->body_limit(limits_.max_request_body_bytes);
-  stream_.expires_after(limits_.handshake_timeout);
-  http::async_read(stream_, buffer_, *parser_,
-                   [self = shared_from_this()](error_code ec, std::size_t) { self->on_request(ec); });
+  transport_.tcp().expires_after(timeout);
+  std::visit(
+      [self = shared_from_this()](auto& stream) {
+        http::async_read(stream, self->buffer_, *self->parser_,
+                         [self](error_code ec, std::size_t) { self->on_request(ec); });
+      },
+      transport_.stream);
 }
 
 void HttpSession::on_request(error_code ec) {
   if (ec == http::error::end_of_stream || is_expected_disconnect(ec)) return close();
   if (ec) {
     // Garbage, oversized headers or body: answer once, then hang up.
-    const auto status = ec == http::error::body_limit ? http::status::payload_too_large : http::status::bad_request;
-    auto response = json_error(status, "bad_request", "malformed HTTP request: " + ec.message(), 11, false);
-    return write(std::move(response));
+    auto status = http::status::bad_request;
+    std::string_view code = "bad_request";
+    if (ec == http::error::body_limit) status = http::status::payload_too_large, code = "body_too_large";
+    if (ec == http::error::header_limit) status = http::status::request_header_fields_too_large, code = "headers_too_large";
+    return answer_and_close(std::move(transport_), json_error(status, code, "malformed HTTP request: " + ec.message(), 11, false),
+                            limits_.handshake_timeout);
   }
 
   Request request = parser_->release();
   if (websocket::is_upgrade(request)) {
+    if (auto refusal = upgrade_refusal(request))
+      return answer_and_close(std::move(transport_), std::move(*refusal), limits_.handshake_timeout);
     auto decision = router_->handle_upgrade(request);
-    if (auto* refusal = std::get_if<Response>(&decision)) {
-      refusal->keep_alive(false);
-      return write(std::move(*refusal));
-    }
-    stream_.expires_never();
+    if (auto* refusal = std::get_if<Response>(&decision))
+      return answer_and_close(std::move(transport_), std::move(*refusal), limits_.handshake_timeout);
+    transport_.tcp().expires_never();
     // The application now owns the connection.
-    return std::get<Admit>(decision)(stream_.release_socket(), std::move(request));
+    return std::get<Admit>(decision)(std::move(transport_), std::move(request));
   }
 
   router_->handle_http(std::move(request), [self = shared_from_this()](Response response) {
-    asio::post(self->stream_.get_executor(),
+    asio::post(self->transport_.tcp().get_executor(),
                [self, response = std::move(response)]() mutable { self->write(std::move(response)); });
   });
 }
 
 void HttpSession::write(Response response) {
+  if (!response.keep_alive()) return answer_and_close(std::move(transport_), std::move(response), limits_.handshake_timeout);
   auto shared = std::make_shared<Response>(std::move(response));
-  stream_.expires_after(limits_.handshake_timeout);
-  http::async_write(stream_, *shared, [self = shared_from_this(), shared](error_code ec, std::size_t) {
-    if (ec || !shared->keep_alive()) return self->close();
-    self->read_request();
-  });
+  transport_.tcp().expires_after(limits_.handshake_timeout);
+  std::visit(
+      [self = shared_from_this(), shared](auto& stream) {
+        http::async_write(stream, *shared, [self, shared](error_code ec, std::size_t) {
+          if (ec) return self->close();
+          self->read_request(self->limits_.idle_timeout);
+        });
+      },
+      transport_.stream);
 }
 
 void HttpSession::close() {
   error_code ignored;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  stream_.close();
-}
-
-}  // namespace balint::net
-
-namespace balint::net {
-
-void refuse_upgrade(tcp::socket socket, Response response) {
-  auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
-  auto shared = std::make_shared<Response>(std::move(response));
-  shared->keep_alive(false);
-  stream->expires_after(std::chrono::seconds(5));
-  http::async_write(*stream, *shared, [stream, shared](error_code, std::size_t) {
-    error_code ignored;
-    stream->socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream->close();
-  });
+  transport_.tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
+  transport_.tcp().close();
 }
 
 }  // namespace balint::net

@@ -1,10 +1,12 @@
-// One HTTP connection: reads requests (keep-alive), answers them through the
-// router, and hands WebSocket upgrades over.
+// One HTTP connection: the TLS handshake if there is TLS, then requests
+// (keep-alive) answered through the router, until a WebSocket upgrade is
+// handed over.
 #pragma once
 
 #include "net/limits.hpp"
 #include "net/net.hpp"
 #include "net/router.hpp"
+#include "net/transport.hpp"
 
 #include <memory>
 #include <optional>
@@ -13,16 +15,17 @@ namespace balint::net {
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(tcp::socket socket, std::shared_ptr<Router> router, Limits limits);
+  HttpSession(Transport transport, std::shared_ptr<Router> router, Limits limits);
   void start();
 
  private:
-  void read_request();
+  void begin();  // After the TLS handshake, if any.
+  void read_request(std::chrono::seconds timeout);
   void on_request(error_code ec);
   void write(Response response);
   void close();
 
-  beast::tcp_stream stream_;
+  Transport transport_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<Router> router_;

@@ -21,7 +21,7 @@ sdk::SessionRequest simple_request(const std::string& name = "group") {
 
 TEST_CASE("Bad join tokens are refused with a clear status and the server serves the others", "[auth]") {
   const std::string shared_secret = "a-token-secret-both-servers-share-0123456789";
-  TestServer server([&](app::Config& c) { c.token_secret = shared_secret; });
+  TestServer server([&](app::Config& c) { c.token_keys = {{"shared", shared_secret}}; });
   auto admin = server.admin();
   const auto created = admin.create_session(simple_request());
 
@@ -55,7 +55,7 @@ TEST_CASE("Bad join tokens are refused with a clear status and the server serves
     CHECK(status.code == "invalid_token");
   }
   SECTION("a well-signed token for a session this server does not have") {
-    TestServer other([&](app::Config& c) { c.token_secret = shared_secret; });
+    TestServer other([&](app::Config& c) { c.token_keys = {{"shared", shared_secret}}; });
     const auto elsewhere = other.admin().create_session(simple_request());
     sdk::Client client;
     const auto status = client.connect(server.ws_url(), elsewhere.invites[0].token);

@@ -131,6 +131,15 @@ TEST_CASE("balint-cli join runs commands piped on stdin", "[cli]") {
   state = server.admin().get_session(created.session_id);
   CHECK(state.phase_index() == 0);
   CHECK(state.version() >= version);
+
+  // The facilitator revokes Cy, who cannot come back with that link.
+  const auto revoke = run_process({kCli, "join", created.invite("Dr Ada").link, "--no-screen"}, "revoke Cy\n");
+  INFO("stdout:\n" << revoke.out << "\nstderr:\n" << revoke.err);
+  CHECK(contains(revoke.out, "result revoke: ok"));
+  const auto back = run_process({kCli, "join", created.invite("Cy").link, "--no-screen"}, "");
+  INFO("stdout:\n" << back.out << "\nstderr:\n" << back.err);
+  CHECK(back.exit_code != 0);
+  CHECK(contains(back.out + back.err, "token_revoked"));
 }
 
 TEST_CASE("balint-cli join exits when the server closes the connection", "[cli]") {

@@ -41,6 +41,7 @@ TestServer::TestServer(const std::function<void(app::Config&)>& tweak) {
   config.log_level = "error";
   config.shutdown_grace = std::chrono::seconds(2);
   if (tweak) tweak(config);
+  certificate_file_ = config.tls_certificate_file;
   server_ = std::make_unique<app::Server>(config);
   server_->start();
 }
@@ -51,13 +52,18 @@ TestServer::~TestServer() {
 
 std::string TestServer::http_url() const { return server_->base_url(); }
 
-std::string TestServer::ws_url() const { return "ws://127.0.0.1:" + std::to_string(server_->port()) + "/ws"; }
+std::string TestServer::ws_url() const {
+  const std::string scheme = certificate_file_.empty() ? "ws://" : "wss://";
+  return scheme + "127.0.0.1:" + std::to_string(server_->port()) + "/ws";
+}
 
 std::uint16_t TestServer::port() const { return server_->port(); }
 
 const std::string& TestServer::admin_secret() const { return server_->admin_secret(); }
 
-sdk::AdminClient TestServer::admin() const { return sdk::AdminClient(http_url(), admin_secret()); }
+sdk::AdminClient TestServer::admin() const {
+  return sdk::AdminClient(http_url(), admin_secret(), sdk::AdminOptions{kWait, certificate_file_});
+}
 
 sdk::Invitee invitee(const std::string& id, const std::string& name, const std::string& role) {
   sdk::Invitee i;
@@ -69,7 +75,8 @@ sdk::Invitee invitee(const std::string& id, const std::string& name, const std::
 
 // --- Member ------------------------------------------------------------------
 
-Member::Member(std::string label) : label_(std::move(label)), client_(std::make_unique<sdk::Client>()) {
+Member::Member(std::string label, sdk::ClientOptions options)
+    : label_(std::move(label)), client_(std::make_unique<sdk::Client>(std::move(options))) {
   client_->on_media([this](const v1::MediaFrame& frame) {
     std::lock_guard lock(mu_);
     frames_.push_back({frame.sender_id(), frame.payload()});

@@ -47,15 +47,19 @@ class TestServer {
   explicit TestServer(const std::function<void(app::Config&)>& tweak = {});
   ~TestServer();
 
-  std::string http_url() const;  // http://127.0.0.1:<port>
-  std::string ws_url() const;     // ws://127.0.0.1:<port>/ws
+  std::string http_url() const;  // http://127.0.0.1:<port> (https:// with TLS)
+  std::string ws_url() const;     // ws://127.0.0.1:<port>/ws (wss:// with TLS)
   std::uint16_t port() const;
   const std::string& admin_secret() const;
+  // With TLS, the admin client trusts the server's (self-signed) certificate.
   sdk::AdminClient admin() const;
   const std::filesystem::path& data_dir() const { return dir_.path(); }
+  // The server's certificate file; empty without TLS.
+  const std::string& certificate_file() const { return certificate_file_; }
 
  private:
   TempDir dir_;
+  std::string certificate_file_;
   std::unique_ptr<app::Server> server_;
 };
 
@@ -71,7 +75,7 @@ struct Frame {
 // An SDK client that records media, events and states as they arrive.
 class Member {
  public:
-  explicit Member(std::string label);
+  explicit Member(std::string label, sdk::ClientOptions options = {});
   // Stops the client (and its callbacks) before the recorded data goes.
   ~Member();
   Member(const Member&) = delete;

@@ -54,9 +54,69 @@ TEST_CASE("a bad config file is refused with the field and the problem", "[confi
   CHECK_THAT(message_for(R"({"log_level": "loud"})"), Catch::Contains("log_level"));
   CHECK_THAT(message_for(R"({"admin_secret": "short"})"), Catch::Contains("admin_secret"));
   CHECK_THAT(message_for("[1,2]"), Catch::Contains("JSON object"));
+  CHECK_THAT(message_for(R"({"token_keys": "one"})"), Catch::Contains("\"token_keys\" must be an array"));
+  CHECK_THAT(message_for(R"({"token_keys": [{"id": "a"}]})"), Catch::Contains("\"token_keys\" entries must be"));
+  CHECK_THAT(message_for(R"({"token_keys": [{"id": "a", "secret": "short"}]})"),
+             Catch::Contains("secret of token key \"a\" must be at least 32"));
+  const std::string secret = "0123456789abcdef0123456789abcdef";
+  CHECK_THAT(message_for(R"({"token_keys": [{"id": "a", "secret": ")" + secret + R"("}, {"id": "a", "secret": ")" +
+                         secret + R"("}]})"),
+             Catch::Contains("\"a\" is used twice"));
+  CHECK_THAT(message_for(R"({"tls_certificate_file": "cert.pem"})"), Catch::Contains("set both or neither"));
+  CHECK_THAT(message_for(R"({"commands_per_second": 0})"), Catch::Contains("\"commands_per_second\" must be above 0"));
+  CHECK_THAT(message_for(R"({"ping_timeout_seconds": 0})"), Catch::Contains("ping_timeout_seconds"));
+}
+
+TEST_CASE("every limit and the key list can be set from the file", "[config]") {
+  const auto path = write_temp(R"({
+    "token_keys": [{"id": "2026-11", "secret": "new-secret-new-secret-new-secret-1"},
+                   {"id": "2026-10", "secret": "old-secret-old-secret-old-secret-2"}],
+    "token_leeway_seconds": 5, "max_message_bytes": 4096, "commands_per_second": 5, "command_burst": 10,
+    "media_frames_per_second": 50.5, "media_burst": 100, "max_connections_per_ip": 3, "max_sessions": 7,
+    "default_max_members": 9, "max_queue_bytes": 8192, "handshake_timeout_seconds": 2, "idle_timeout_seconds": 3,
+    "ping_interval_seconds": 4, "ping_timeout_seconds": 6})");
+  const auto config = balint::app::load_config_file(path);
+  std::filesystem::remove(path);
+  REQUIRE(config.token_keys.size() == 2);
+  CHECK(config.token_keys[0].id == "2026-11");
+  CHECK(config.token_keys[1].secret == "old-secret-old-secret-old-secret-2");
+  CHECK(config.token_leeway.count() == 5);
+  const auto limits = balint::app::network_limits(config);
+  CHECK(limits.max_message_bytes == 4096);
+  CHECK(limits.commands.per_second == 5);
+  CHECK(limits.commands.burst == 10);
+  CHECK(limits.media.per_second == 50.5);
+  CHECK(limits.media.burst == 100);
+  CHECK(limits.max_connections_per_ip == 3);
+  CHECK(config.max_sessions == 7);
+  CHECK(config.default_max_members == 9);
+  CHECK(limits.max_queue_bytes == 8192);
+  CHECK(limits.handshake_timeout.count() == 2);
+  CHECK(limits.idle_timeout.count() == 3);
+  CHECK(limits.ping_interval.count() == 4);
+  CHECK(limits.ping_timeout.count() == 6);
 }
 
 TEST_CASE("a missing config file is reported by name", "[config]") {
   CHECK_THROWS_WITH(balint::app::load_config_file("/nonexistent/balint.json"),
                     Catch::Contains("/nonexistent/balint.json"));
+}
+
+TEST_CASE("the example config file lists the defaults", "[config]") {
+  const auto example = balint::app::load_config_file(BALINT_SOURCE_DIR "/deploy/balint-room.example.json");
+  const balint::app::Config defaults;
+  CHECK(example.port == defaults.port);
+  CHECK(example.token_keys.empty());
+  CHECK(example.token_leeway == defaults.token_leeway);
+  CHECK(example.commands_per_second == defaults.commands_per_second);
+  CHECK(example.command_burst == defaults.command_burst);
+  CHECK(example.media_frames_per_second == defaults.media_frames_per_second);
+  CHECK(example.media_burst == defaults.media_burst);
+  CHECK(example.max_connections_per_ip == defaults.max_connections_per_ip);
+  CHECK(example.max_sessions == defaults.max_sessions);
+  CHECK(example.max_queue_bytes == defaults.max_queue_bytes);
+  CHECK(example.idle_timeout == defaults.idle_timeout);
+  CHECK(example.ping_interval == defaults.ping_interval);
+  CHECK(example.ping_timeout == defaults.ping_timeout);
+  CHECK(example.handshake_timeout == defaults.handshake_timeout);
 }

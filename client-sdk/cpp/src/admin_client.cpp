@@ -1,20 +1,25 @@
 #include "balint/sdk/admin_client.hpp"
 
 #include "balint/sdk/join_link.hpp"
+#include "tls.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/json.hpp>
 #include <google/protobuf/util/json_util.h>
 
+#include <algorithm>
 #include <exception>
 #include <stdexcept>
+#include <type_traits>
 #include <utility>
 
 namespace balint::sdk {
@@ -23,11 +28,14 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace json = boost::json;
+namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 namespace {
 
 constexpr std::size_t kMaxResponseBytes = 8 * 1024 * 1024;
+constexpr std::chrono::milliseconds kTlsCloseBound{1000};
 
 std::string get_string(const json::object& object, std::string_view key) {
   if (const auto* value = object.if_contains(key); value && value->is_string())
@@ -64,13 +72,16 @@ struct Exchange {
   HttpResponse response;
   beast::error_code error;
   std::string failed_step;
+  Status tls_failure;  // Set when the TLS handshake failed.
   bool done = false;
 };
 
-net::awaitable<void> perform(Exchange& x, Url url, std::chrono::milliseconds timeout) {
-  auto executor = co_await net::this_coro::executor;
-  tcp::resolver resolver(executor);
-  beast::tcp_stream stream(executor);
+// One request and its answer over `stream`: a plain TCP stream for http://,
+// a TLS stream for https:// (which adds the handshake and the TLS close).
+template <class Stream>
+net::awaitable<void> exchange(Exchange& x, const Url& url, std::chrono::milliseconds timeout, Stream& stream) {
+  constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+  tcp::resolver resolver(co_await net::this_coro::executor);
   beast::error_code& ec = x.error;
 
   auto endpoints = co_await resolver.async_resolve(url.host, std::to_string(url.port),
@@ -79,16 +90,30 @@ net::awaitable<void> perform(Exchange& x, Url url, std::chrono::milliseconds tim
     x.failed_step = "resolve " + url.host;
     co_return;
   }
-  stream.expires_after(timeout);
-  co_await stream.async_connect(endpoints, net::redirect_error(net::use_awaitable, ec));
+  auto& tcp_stream = beast::get_lowest_layer(stream);
+  tcp_stream.expires_after(timeout);
+  co_await tcp_stream.async_connect(endpoints, net::redirect_error(net::use_awaitable, ec));
   if (ec) {
     x.failed_step = "connect to " + url.host_header();
     co_return;
   }
-  stream.socket().set_option(tcp::no_delay(true), ec);
+  tcp_stream.socket().set_option(tcp::no_delay(true), ec);
+  if constexpr (kTls) {
+    if (!tls::expect_peer(stream.native_handle(), url.host)) {
+      x.tls_failure = Status::failure("tls", "cannot set up TLS for " + url.host_header());
+      co_return;
+    }
+    co_await stream.async_handshake(ssl::stream_base::client, net::redirect_error(net::use_awaitable, ec));
+    if (ec) {
+      x.failed_step = "complete the TLS handshake with " + url.host_header();
+      if (ec != beast::error::timeout)
+        x.tls_failure = Status::failure("tls", tls::handshake_failure(stream.native_handle(), ec, url.host_header()));
+      co_return;
+    }
+  }
   co_await http::async_write(stream, x.request, net::redirect_error(net::use_awaitable, ec));
   if (ec) {
-    x.failed_step = "send the request";
+    x.failed_step = "send the request to " + url.host_header();
     co_return;
   }
   beast::flat_buffer buffer;
@@ -96,7 +121,7 @@ net::awaitable<void> perform(Exchange& x, Url url, std::chrono::milliseconds tim
   parser.body_limit(kMaxResponseBytes);
   co_await http::async_read(stream, buffer, parser, net::redirect_error(net::use_awaitable, ec));
   if (ec) {
-    x.failed_step = "read the answer";
+    x.failed_step = "read the answer from " + url.host_header();
     co_return;
   }
   auto message = parser.release();
@@ -104,9 +129,27 @@ net::awaitable<void> perform(Exchange& x, Url url, std::chrono::milliseconds tim
   x.response.body = std::move(message.body());
   if (auto it = message.find(http::field::content_type); it != message.end())
     x.response.content_type = std::string(it->value());
-  stream.socket().shutdown(tcp::socket::shutdown_both, ec);
-  ec = {};
   x.done = true;
+  // The answer is complete. Saying goodbye in TLS is a courtesy whose
+  // outcome does not matter (many servers just drop the connection), so it
+  // gets a short bound of its own.
+  if constexpr (kTls) {
+    tcp_stream.expires_after(std::min<std::chrono::milliseconds>(timeout, kTlsCloseBound));
+    co_await stream.async_shutdown(net::redirect_error(net::use_awaitable, ec));
+  }
+  tcp_stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+  ec = {};
+}
+
+net::awaitable<void> perform(Exchange& x, Url url, std::chrono::milliseconds timeout, ssl::context* tls) {
+  auto executor = co_await net::this_coro::executor;
+  if (tls) {
+    TlsStream stream(executor, *tls);
+    co_await exchange(x, url, timeout, stream);
+  } else {
+    beast::tcp_stream stream(executor);
+    co_await exchange(x, url, timeout, stream);
+  }
 }
 
 }  // namespace
@@ -139,18 +182,26 @@ const Invite& CreatedSession::invite(const std::string& name) const {
   throw std::out_of_range("no invite for \"" + name + "\"");
 }
 
-AdminClient::AdminClient(std::string base_url, std::string admin_secret, std::chrono::milliseconds timeout)
-    : base_url_(std::move(base_url)), admin_secret_(std::move(admin_secret)), timeout_(timeout) {
+AdminClient::AdminClient(std::string base_url, std::string admin_secret, AdminOptions options)
+    : base_url_(std::move(base_url)), admin_secret_(std::move(admin_secret)), timeout_(options.timeout) {
   const Url url = parse_url(base_url_);
   if (url.scheme != "http" && url.scheme != "https")
     throw std::invalid_argument("the admin API URL must start with http:// or https://");
   while (!base_url_.empty() && base_url_.back() == '/') base_url_.pop_back();
+  if (url.secure()) {
+    try {
+      tls_ = tls::make_client_context(options.ca_file);
+    } catch (const std::exception& e) {
+      throw ApiError(Status::failure("tls", e.what()));
+    }
+  }
 }
+
+AdminClient::AdminClient(std::string base_url, std::string admin_secret, std::chrono::milliseconds timeout)
+    : AdminClient(std::move(base_url), std::move(admin_secret), AdminOptions{timeout, {}}) {}
 
 HttpResponse AdminClient::request(const std::string& method, const std::string& target, const std::string& body) {
   Url url = parse_url(base_url_);
-  if (url.secure())
-    throw ApiError(Status::failure("unsupported", "this build of the SDK has no TLS; use http://"));
   std::string prefix = url.target.substr(0, url.target.find('?'));
   while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
 
@@ -173,14 +224,16 @@ HttpResponse AdminClient::request(const std::string& method, const std::string& 
 
   net::io_context ioc{1};
   std::exception_ptr failure;
-  net::co_spawn(ioc, perform(x, url, timeout_), [&failure](std::exception_ptr e) { failure = e; });
+  net::co_spawn(ioc, perform(x, url, timeout_, tls_.get()), [&failure](std::exception_ptr e) { failure = e; });
   ioc.run_for(timeout_ + std::chrono::seconds(1));
   if (failure) std::rethrow_exception(failure);
   if (!x.done) {
+    if (!x.tls_failure.ok()) throw ApiError(x.tls_failure);
     if (x.error == beast::error::timeout || x.failed_step.empty())
       throw ApiError(Status::failure("timeout", method + " " + target + ": no answer from " + base_url_ +
                                                     " within " + std::to_string(timeout_.count()) + " ms"));
-    throw ApiError(Status::failure("network", "cannot " + x.failed_step + ": " + x.error.message()));
+    const std::string hint = url.secure() ? std::string{} : tls::plain_connection_hint(x.error, "https://");
+    throw ApiError(Status::failure("network", "cannot " + x.failed_step + ": " + x.error.message() + hint));
   }
   return std::move(x.response);
 }

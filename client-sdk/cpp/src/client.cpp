@@ -4,11 +4,16 @@
 // flight and sends the close after the last queued frame. Callers on other
 // threads touch only `Impl`'s mutex-guarded fields and the connection's
 // queue; they wait on a condition variable with a deadline.
+//
+// ws:// and wss:// share one code path: the connection holds either a plain
+// or a TLS WebSocket stream, and its coroutines are templates on the one in
+// use; only the TLS handshake step exists for wss:// alone.
 
 #include "balint/sdk/client.hpp"
 
 #include "balint/sdk/admin_client.hpp"
 #include "balint/sdk/describe.hpp"
+#include "tls.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -16,12 +21,15 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 
 #include <condition_variable>
 #include <deque>
@@ -29,8 +37,10 @@
 #include <mutex>
 #include <stdexcept>
 #include <thread>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
+#include <variant>
 #include <vector>
 
 namespace balint::sdk {
@@ -39,8 +49,12 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace websocket = beast::websocket;
+namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
+
+using PlainWebSocket = websocket::stream<beast::tcp_stream>;
+using TlsWebSocket = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
 
 namespace {
 
@@ -90,6 +104,11 @@ struct Client::Impl {
   net::executor_work_guard<net::io_context::executor_type> work;
   std::thread thread;
 
+  // Made on the first wss:// connect and kept: loading the system's trust
+  // store takes a while. Guarded by tls_mu.
+  std::mutex tls_mu;
+  std::shared_ptr<ssl::context> tls_context;
+
   mutable std::mutex mu;
   std::condition_variable cv;
   Handlers handlers;
@@ -106,6 +125,14 @@ struct Client::Impl {
 
   bool on_io_thread() const { return std::this_thread::get_id() == thread.get_id(); }
 
+  // The TLS context for wss://; throws std::runtime_error when the options'
+  // CA file cannot be used.
+  std::shared_ptr<ssl::context> client_tls() {
+    std::lock_guard lock(tls_mu);
+    if (!tls_context) tls_context = tls::make_client_context(options.ca_file);
+    return tls_context;
+  }
+
   // --- called on the I/O thread by the connection -------------------------
 
   void deliver(Connection* from, v1::ServerMessage&& message);
@@ -115,13 +142,16 @@ struct Client::Impl {
 
 class Client::Connection : public std::enable_shared_from_this<Client::Connection> {
  public:
-  Connection(Impl& owner, Url url, std::string token, Handlers handlers)
+  // `tls` is the context for a wss:// URL, null for ws://.
+  Connection(Impl& owner, Url url, std::string token, Handlers handlers, std::shared_ptr<ssl::context> tls)
       : owner_(owner),
         url_(std::move(url)),
         token_(std::move(token)),
         handlers_(std::move(handlers)),
+        tls_(std::move(tls)),
         resolver_(owner.ioc),
-        ws_(owner.ioc),
+        ws_(tls_ ? Socket(std::in_place_type<TlsWebSocket>, owner.ioc, *tls_)
+                 : Socket(std::in_place_type<PlainWebSocket>, owner.ioc)),
         wake_(owner.ioc) {}
 
   const Handlers& handlers() const { return handlers_; }
@@ -142,8 +172,7 @@ class Client::Connection : public std::enable_shared_from_this<Client::Connectio
       } catch (...) {
       }
       keep->stop();
-      beast::error_code ignored;
-      beast::get_lowest_layer(keep->ws_).socket().close(ignored);
+      keep->drop_socket();
       CloseInfo info;
       info.reason = "client error: " + what;
       keep->owner_.connection_ended(keep.get(), info);
@@ -183,8 +212,7 @@ class Client::Connection : public std::enable_shared_from_this<Client::Connectio
   // Any thread: drop the socket now.
   void abort() {
     net::post(owner_.ioc, [self = shared_from_this()] {
-      beast::error_code ignored;
-      beast::get_lowest_layer(self->ws_).socket().close(ignored);
+      self->drop_socket();
       self->resolver_.cancel();
       self->wake_.cancel();
     });
@@ -196,6 +224,8 @@ class Client::Connection : public std::enable_shared_from_this<Client::Connectio
   }
 
  private:
+  using Socket = std::variant<PlainWebSocket, TlsWebSocket>;
+
   void wake() {
     net::post(owner_.ioc, [self = shared_from_this()] { self->wake_.cancel(); });
   }
@@ -210,11 +240,50 @@ class Client::Connection : public std::enable_shared_from_this<Client::Connectio
     wake_.cancel();
   }
 
-  static net::awaitable<void> run(std::shared_ptr<Connection> self) {
-    co_await self->connect_and_read();
+  // I/O thread: closes the TCP socket under whichever stream is in use.
+  void drop_socket() {
+    std::visit(
+        [](auto& ws) {
+          beast::error_code ignored;
+          beast::get_lowest_layer(ws).socket().close(ignored);
+        },
+        ws_);
   }
 
-  net::awaitable<void> connect_and_read() {
+  static net::awaitable<void> run(std::shared_ptr<Connection> self) {
+    co_await std::visit([&self](auto& ws) { return self->connect_and_read(ws); }, self->ws_);
+  }
+
+  // What to add to a failure of a ws:// connection that a TLS server would
+  // explain; nothing for wss://.
+  std::string plain_hint(const beast::error_code& ec) const {
+    return url_.secure() ? std::string{} : tls::plain_connection_hint(ec, "wss://");
+  }
+
+  // The TLS handshake of a wss:// connection, within what is left of the
+  // connect timeout. False (the failure reported) when it did not succeed.
+  net::awaitable<bool> tls_handshake(TlsWebSocket& ws) {
+    auto& tls = ws.next_layer();
+    const std::string where = url_.host_header();
+    if (!tls::expect_peer(tls.native_handle(), url_.host)) {
+      stop();
+      owner_.connect_failed(this, Status::failure("tls", "cannot set up TLS for " + where));
+      co_return false;
+    }
+    beast::error_code ec;
+    co_await tls.async_handshake(ssl::stream_base::client, net::redirect_error(net::use_awaitable, ec));
+    if (!ec) co_return true;
+    stop();
+    if (ec == beast::error::timeout)
+      owner_.connect_failed(this, Status::failure("timeout", "TLS handshake with " + where + " took longer than " +
+                                                                 millis(owner_.options.connect_timeout)));
+    else
+      owner_.connect_failed(this, Status::failure("tls", tls::handshake_failure(tls.native_handle(), ec, where)));
+    co_return false;
+  }
+
+  template <class WebSocket>
+  net::awaitable<void> connect_and_read(WebSocket& ws) {
     const auto& options = owner_.options;
     beast::error_code ec;
     const std::string where = url_.host_header();
@@ -227,7 +296,7 @@ class Client::Connection : public std::enable_shared_from_this<Client::Connectio
       co_return;
     }
 
-    auto& stream = beast::get_lowest_layer(ws_);
+    auto& stream = beast::get_lowest_layer(ws);
     stream.expires_after(options.connect_timeout);
     co_await stream.async_connect(endpoints, net::redirect_error(net::use_awaitable, ec));
     if (ec) {
@@ -239,32 +308,35 @@ class Client::Connection : public std::enable_shared_from_this<Client::Connectio
         owner_.connect_failed(this, Status::failure("network", "cannot connect to " + where + ": " + ec.message()));
       co_return;
     }
-    stream.expires_never();
     stream.socket().set_option(tcp::no_delay(true), ec);
+    if constexpr (std::is_same_v<WebSocket, TlsWebSocket>) {
+      if (!co_await tls_handshake(ws)) co_return;
+    }
+    stream.expires_never();
 
     // The WebSocket layer keeps its own timers from here on.
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = options.connect_timeout;
     timeouts.idle_timeout = websocket::stream_base::none();
     timeouts.keep_alive_pings = false;
-    ws_.set_option(timeouts);
+    ws.set_option(timeouts);
     std::string authorization;
     if (!token_.empty() && !options.token_in_query) authorization = "Bearer " + token_;
-    ws_.set_option(websocket::stream_base::decorator(
+    ws.set_option(websocket::stream_base::decorator(
         [agent = options.user_agent, authorization](websocket::request_type& req) {
           req.set(http::field::user_agent, agent);
           if (!authorization.empty()) req.set(http::field::authorization, authorization);
         }));
-    ws_.read_message_max(options.max_message_bytes);
-    ws_.binary(true);
+    ws.read_message_max(options.max_message_bytes);
+    ws.binary(true);
 
     std::string target = url_.target;
     if (!token_.empty() && options.token_in_query)
       target += (target.find('?') == std::string::npos ? "?token=" : "&token=") + url_encode(token_);
 
     websocket::response_type response;
-    co_await ws_.async_handshake(response, url_.host_header(), target,
-                                 net::redirect_error(net::use_awaitable, ec));
+    co_await ws.async_handshake(response, url_.host_header(), target,
+                                net::redirect_error(net::use_awaitable, ec));
     if (ec) {
       stop();
       if (ec == websocket::error::upgrade_declined)
@@ -274,21 +346,21 @@ class Client::Connection : public std::enable_shared_from_this<Client::Connectio
                                                                    " took longer than " +
                                                                    millis(options.connect_timeout)));
       else
-        owner_.connect_failed(this, Status::failure("network", "WebSocket handshake with " + where +
-                                                                   " failed: " + ec.message()));
+        owner_.connect_failed(this, Status::failure("network", "WebSocket handshake with " + where + " failed: " +
+                                                                   ec.message() + plain_hint(ec)));
       co_return;
     }
 
-    net::co_spawn(owner_.ioc, write_loop(shared_from_this()), [](std::exception_ptr) {});
+    net::co_spawn(owner_.ioc, write_loop(shared_from_this(), ws), [](std::exception_ptr) {});
 
     beast::flat_buffer buffer;
     std::string protocol_error;
     for (;;) {
-      co_await ws_.async_read(buffer, net::redirect_error(net::use_awaitable, ec));
+      co_await ws.async_read(buffer, net::redirect_error(net::use_awaitable, ec));
       if (ec) break;
       v1::ServerMessage message;
       const auto data = buffer.cdata();
-      if (!ws_.got_binary() || !message.ParseFromArray(data.data(), static_cast<int>(data.size()))) {
+      if (!ws.got_binary() || !message.ParseFromArray(data.data(), static_cast<int>(data.size()))) {
         protocol_error = "the server sent a message this client cannot decode";
         break;
       }
@@ -308,7 +380,7 @@ class Client::Connection : public std::enable_shared_from_this<Client::Connectio
       info.reason = protocol_error;
       info.by_server = true;
     } else if (ec == websocket::error::closed) {
-      const auto& why = ws_.reason();
+      const auto& why = ws.reason();
       info.reason = !why.reason.empty() ? std::string(why.reason.data(), why.reason.size())
                                         : "closed by the server (code " + std::to_string(why.code) + ")";
       info.by_server = true;
@@ -317,14 +389,15 @@ class Client::Connection : public std::enable_shared_from_this<Client::Connectio
       info.by_server = true;
     }
     stop();
-    beast::error_code ignored;
-    beast::get_lowest_layer(ws_).socket().close(ignored);
+    drop_socket();
     owner_.connection_ended(this, info);
   }
 
   // One write in flight; frames leave in the order they were queued; the
   // close frame goes after the last one.
-  static net::awaitable<void> write_loop(std::shared_ptr<Connection> self) {
+  // `ws` belongs to `self`, which the coroutine keeps alive.
+  template <class WebSocket>
+  static net::awaitable<void> write_loop(std::shared_ptr<Connection> self, WebSocket& ws) {
     beast::error_code ec;
     for (;;) {
       std::string frame;
@@ -343,17 +416,16 @@ class Client::Connection : public std::enable_shared_from_this<Client::Connectio
         }
       }
       if (have_frame) {
-        co_await self->ws_.async_write(net::buffer(frame), net::redirect_error(net::use_awaitable, ec));
+        co_await ws.async_write(net::buffer(frame), net::redirect_error(net::use_awaitable, ec));
         if (ec) {
-          beast::error_code ignored;
-          beast::get_lowest_layer(self->ws_).socket().close(ignored);
+          self->drop_socket();
           co_return;
         }
         continue;
       }
       if (closing) {
-        co_await self->ws_.async_close(websocket::close_reason(websocket::close_code::normal, "bye"),
-                                       net::redirect_error(net::use_awaitable, ec));
+        co_await ws.async_close(websocket::close_reason(websocket::close_code::normal, "bye"),
+                                net::redirect_error(net::use_awaitable, ec));
         co_return;
       }
       self->wake_.expires_at(net::steady_timer::time_point::max());
@@ -365,8 +437,9 @@ class Client::Connection : public std::enable_shared_from_this<Client::Connectio
   const Url url_;
   const std::string token_;
   const Handlers handlers_;
+  const std::shared_ptr<ssl::context> tls_;
   tcp::resolver resolver_;
-  websocket::stream<beast::tcp_stream> ws_;
+  Socket ws_;
   net::steady_timer wake_;  // Cancelled to wake the writer.
   std::optional<std::string> goodbye_;
 
@@ -550,10 +623,16 @@ Status Client::connect(const std::string& ws_url, const std::string& token) {
   } catch (const std::invalid_argument& e) {
     return Status::failure("invalid_argument", e.what());
   }
-  if (url.scheme == "wss" || url.scheme == "https")
-    return Status::failure("unsupported", "this build of the SDK has no TLS; use ws:// or put the server behind "
-                                          "a local proxy");
-  if (url.scheme != "ws") return Status::failure("invalid_argument", "a WebSocket URL must start with ws://");
+  if (url.scheme != "ws" && url.scheme != "wss")
+    return Status::failure("invalid_argument", "a WebSocket URL must start with ws:// or wss://");
+  std::shared_ptr<ssl::context> tls;
+  if (url.secure()) {
+    try {
+      tls = impl_->client_tls();
+    } catch (const std::exception& e) {
+      return Status::failure("tls", e.what());
+    }
+  }
 
   std::shared_ptr<Connection> connection;
   {
@@ -567,7 +646,7 @@ Status Client::connect(const std::string& ws_url, const std::string& token) {
     impl_->have_state = false;
     impl_->welcome.Clear();
     impl_->state.Clear();
-    connection = std::make_shared<Connection>(*impl_, url, token, impl_->handlers);
+    connection = std::make_shared<Connection>(*impl_, url, token, impl_->handlers, std::move(tls));
     impl_->conn = connection;
   }
   Connection::start(connection);

@@ -105,6 +105,12 @@ v1::Command remove_member(const std::string& participant_id) {
   return c;
 }
 
+v1::Command revoke_member(const std::string& participant_id) {
+  v1::Command c = remove_member(participant_id);
+  c.mutable_remove_member()->set_revoke_token(true);
+  return c;
+}
+
 v1::Command add_room_attendee(const std::string& display_name, const std::string& room_device_id) {
   v1::Command c;
   auto* add = c.mutable_add_room_attendee();

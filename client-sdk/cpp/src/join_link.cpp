@@ -137,6 +137,21 @@ std::string url_encode(std::string_view text) {
   return out;
 }
 
+std::string make_join_link(std::string_view public_url, std::string_view token) {
+  token = trim(token);
+  if (token.empty()) throw std::invalid_argument("empty join token");
+  const Url url = parse_url(public_url);
+  if (url.scheme != "http" && url.scheme != "https")
+    throw std::invalid_argument("the server's public URL must start with http:// or https://");
+  if (url.target.find('?') != std::string::npos || !url.fragment.empty() ||
+      trim(public_url).find('#') != std::string_view::npos)
+    throw std::invalid_argument("the server's public URL must not carry a query or fragment");
+  std::string base(trim(public_url));
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  // JWTs are URL-safe already; encoding keeps any other token intact too.
+  return base + "/join#" + url_encode(token);
+}
+
 JoinTarget parse_join_link(std::string_view link_or_token, std::string_view default_ws_url) {
   std::string_view input = trim(link_or_token);
   if (input.empty()) throw std::invalid_argument("empty join link");

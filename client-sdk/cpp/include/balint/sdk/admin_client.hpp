@@ -15,8 +15,13 @@
 
 #include <boost/json/value.hpp>
 
+namespace boost::asio::ssl {
+class context;
+}
+
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -99,12 +104,24 @@ struct HttpResponse {
   std::string content_type;
 };
 
+// How the admin client behaves.
+struct AdminOptions {
+  // Longest time one request may take, connecting included.
+  std::chrono::milliseconds timeout{5000};
+  // For https:// base URLs: a PEM file of certificates to trust besides the
+  // system's trust store, such as a private CA or a server's self-signed
+  // certificate. The server's certificate is always checked, and must name
+  // the URL's host. Empty: the system's trust store alone.
+  std::string ca_file;
+};
+
 class AdminClient {
  public:
-  // `base_url` is http://host:port (a path prefix is kept). Throws
-  // std::invalid_argument on a malformed URL.
-  AdminClient(std::string base_url, std::string admin_secret,
-              std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
+  // `base_url` is http://host:port or https://host:port (a path prefix is
+  // kept). Throws std::invalid_argument on a malformed URL, and ApiError with
+  // code "tls" when the options' CA file cannot be used.
+  AdminClient(std::string base_url, std::string admin_secret, AdminOptions options = {});
+  AdminClient(std::string base_url, std::string admin_secret, std::chrono::milliseconds timeout);
 
   // POST /api/v1/sessions. Throws ApiError.
   CreatedSession create_session(const SessionRequest& request);
@@ -118,7 +135,9 @@ class AdminClient {
   bool healthy();
 
   // Any request with the admin credential; never throws on an HTTP status,
-  // only ApiError with code "network" or "timeout" when there is no answer.
+  // only ApiError with code "network", "tls" or "timeout" when there is no
+  // answer (for "tls": the host and OpenSSL's reason, e.g. "certificate
+  // verify failed (self-signed certificate)").
   HttpResponse request(const std::string& method, const std::string& target,
                        const std::string& body = {});
 
@@ -128,6 +147,7 @@ class AdminClient {
   std::string base_url_;
   std::string admin_secret_;
   std::chrono::milliseconds timeout_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;  // For https:// only.
 };
 
 // Reads `{"error":{"code":"...","message":"..."}}` into a Status with the

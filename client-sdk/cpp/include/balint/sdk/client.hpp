@@ -47,6 +47,11 @@ struct ClientOptions {
   bool token_in_query = false;
   // Sent as the User-Agent of the handshake.
   std::string user_agent = "balint-sdk-cpp/0.1";
+  // For wss:// URLs: a PEM file of certificates to trust besides the
+  // system's trust store, such as a private CA or a server's self-signed
+  // certificate. The server's certificate is always checked, and must name
+  // the URL's host. Empty: the system's trust store alone.
+  std::string ca_file;
 };
 
 // Why a connection that was open ended.
@@ -83,10 +88,12 @@ class Client {
   void on_media(MediaHandler handler);
   void on_closed(ClosedHandler handler);  // Only for connections that opened.
 
-  // Opens the WebSocket and returns once Welcome and the first SessionState
-  // have arrived, or with the reason it could not: the HTTP status and the
-  // server's error code and message when the handshake was refused. A client
-  // can connect again after its previous connection closed.
+  // Opens the WebSocket (ws://, or wss:// over TLS) and returns once Welcome
+  // and the first SessionState have arrived, or with the reason it could
+  // not: the HTTP status and the server's error code and message when the
+  // handshake was refused; code "tls" with the host and OpenSSL's reason
+  // when the TLS handshake failed (e.g. the certificate is not trusted). A
+  // client can connect again after its previous connection closed.
   Status connect(const std::string& ws_url, const std::string& token);
   Status connect(const JoinTarget& target);
 

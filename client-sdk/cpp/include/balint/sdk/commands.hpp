@@ -32,6 +32,8 @@ v1::Command give_floor(const std::string& participant_id = {});
 v1::Command mute(const std::string& participant_id);
 v1::Command unmute(const std::string& participant_id);
 v1::Command remove_member(const std::string& participant_id);
+// Removes the member and revokes the join tokens they came with.
+v1::Command revoke_member(const std::string& participant_id);
 // From a room device leave `room_device_id` empty (the device itself).
 v1::Command add_room_attendee(const std::string& display_name,
                               const std::string& room_device_id = {});

@@ -23,6 +23,14 @@ struct JoinTarget {
 // bare token: when `default_ws_url` is empty).
 JoinTarget parse_join_link(std::string_view link_or_token, std::string_view default_ws_url = {});
 
+// The join link for a token: `<public_url>/join#<token>`, where
+// `public_url` is the server's public base URL (http:// or https://, with
+// any path prefix; a trailing '/' is dropped). parse_join_link() turns it
+// into the WebSocket URL and the token again. Throws std::invalid_argument
+// on an empty token or a base URL that is not http(s) or has a query or
+// fragment.
+std::string make_join_link(std::string_view public_url, std::string_view token);
+
 // A parsed http(s):// or ws(s):// URL.
 struct Url {
   std::string scheme;  // "http", "https", "ws" or "wss", lower case

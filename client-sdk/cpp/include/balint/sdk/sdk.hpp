@@ -7,3 +7,4 @@
 #include "balint/sdk/describe.hpp"
 #include "balint/sdk/join_link.hpp"
 #include "balint/sdk/status.hpp"
+#include "balint/sdk/token.hpp"

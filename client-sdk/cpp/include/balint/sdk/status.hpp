@@ -16,8 +16,8 @@ namespace v1 = ::balint::v1;
 // and 0 when the failure happened before or after HTTP (DNS, TCP, timeout).
 // `code` is the server's machine-readable error code ("invalid_token") when
 // the server gave one, otherwise one of the SDK's own codes: "network",
-// "timeout", "protocol", "closed", "invalid_argument", "unsupported",
-// "busy".
+// "tls" (the TLS handshake failed, or the CA file cannot be used), "timeout",
+// "protocol", "closed", "invalid_argument", "busy".
 struct Status {
   int http_status = 0;
   std::string code;
