@@ -63,6 +63,13 @@ void Gateway::handle_http(net::Request request, net::Respond respond) {
     page.prepare_payload();
     return respond(std::move(page));
   }
+  if (path == "/ws") {
+    auto refusal = net::json_error(http::status::upgrade_required, "upgrade_required",
+                                   "/ws speaks WebSocket only: connect with a WebSocket client", request.version(),
+                                   request.keep_alive());
+    refusal.set(http::field::upgrade, "websocket");
+    return respond(std::move(refusal));
+  }
   respond(net::json_error(http::status::not_found, "not_found", "nothing at " + std::string(path), request.version(),
                           request.keep_alive()));
 }

@@ -247,6 +247,43 @@ TEST_CASE("Commands: the same command bytes sent twice do not act twice", "[host
   s.expect_others_served();
 }
 
+TEST_CASE("Commands: a replayed command that would act again is refused as DUPLICATE_REQUEST", "[hostile][commands]") {
+  HostileSession s;
+  auto raw = s.join_raw("p2");
+  const auto raise = wire::command_message(50, sdk::cmd::raise_hand());
+  REQUIRE(raw->send_binary(raise));
+  REQUIRE(raw->wait_result(50)->code() == v1::ERROR_CODE_OK);
+  REQUIRE(raw->send_command(51, sdk::cmd::lower_hand()));
+  const auto lowered = raw->wait_result(51);
+  REQUIRE(lowered->code() == v1::ERROR_CODE_OK);
+  wait_all({&s.fac, &s.p1}, lowered->state_version());
+  const auto before = s.snapshot();
+
+  // Applied again, the old bytes would raise the hand again.
+  REQUIRE(raw->send_binary(raise));
+  expect_refused(raw->wait_result(50), v1::ERROR_CODE_DUPLICATE_REQUEST, before.version());
+  s.expect_unchanged(before);
+  CHECK(s.fac.client().state().hand_queue_size() == 0);
+  s.expect_others_served();
+}
+
+TEST_CASE("Commands: a stale request id is refused as DUPLICATE_REQUEST; a higher one is served", "[hostile][commands]") {
+  HostileSession s;
+  auto raw = s.join_raw("p2");
+  REQUIRE(raw->send_command(1000, sdk::cmd::lower_hand()));
+  REQUIRE(raw->wait_result(1000)->code() == v1::ERROR_CODE_NO_CHANGE);
+  const auto before = s.snapshot();
+
+  REQUIRE(raw->send_command(999, sdk::cmd::raise_hand()));
+  const auto stale = raw->wait_result(999);
+  expect_refused(stale, v1::ERROR_CODE_DUPLICATE_REQUEST, before.version());
+  CHECK_THAT(stale->message(), Catch::Contains("1000"));
+  s.expect_unchanged(before);
+  REQUIRE(raw->send_command(1001, sdk::cmd::lower_hand()));
+  CHECK(raw->wait_result(1001)->code() == v1::ERROR_CODE_NO_CHANGE);
+  s.expect_others_served();
+}
+
 // --- Names no person has ---------------------------------------------------
 
 TEST_CASE("Commands: an attendee name that is not UTF-8 is refused as MALFORMED", "[hostile][commands]") {

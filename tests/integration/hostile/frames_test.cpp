@@ -57,9 +57,7 @@ TEST_CASE("Frames: a text frame is refused as MALFORMED and the connection stays
   s.expect_others_served();
 }
 
-// Pending, for the three limit tests below: the server leaves the limit to
-// Beast, whose close frame carries code 1009 and no reason.
-TEST_CASE("Frames: a single frame over the message limit closes the connection with 1009", "[hostile][frames][.pending]") {
+TEST_CASE("Frames: a single frame over the message limit closes the connection with 1009", "[hostile][frames]") {
   HostileSession s;  // The default limit, 64 KiB.
   auto raw = s.join_raw("p2");
   const auto before = s.snapshot();
@@ -74,7 +72,7 @@ TEST_CASE("Frames: a single frame over the message limit closes the connection w
 }
 
 TEST_CASE("Frames: fragments that add up past the message limit close the connection with 1009",
-          "[hostile][frames][.pending]") {
+          "[hostile][frames]") {
   HostileSession s;
   auto raw = s.join_raw("p2");
   const auto before = s.snapshot();
@@ -88,7 +86,7 @@ TEST_CASE("Frames: fragments that add up past the message limit close the connec
 }
 
 TEST_CASE("Frames: a flood of 1-byte fragments past the message limit closes the connection with 1009",
-          "[hostile][frames][.pending]") {
+          "[hostile][frames]") {
   // A 4 KiB limit keeps the flood short; the rule is the same.
   HostileSession s([](app::Config& c) { c.max_message_bytes = 4096; });
   auto raw = s.join_raw("p2");
