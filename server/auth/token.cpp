@@ -59,6 +59,12 @@ std::string base64url_encode(std::string_view bytes) {
 }
 
 std::optional<std::string> base64url_decode(std::string_view text) {
+  // libsodium 1.0.18 reads every byte from 0x80 up as '_'; without this
+  // check one token would have many spellings.
+  for (const char c : text) {
+    const bool alphabet = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    if (!alphabet) return std::nullopt;
+  }
   ensure_sodium();
   std::string out(text.size() * 3 / 4 + 3, '\0');
   std::size_t length = 0;
@@ -154,7 +160,8 @@ VerifiedToken verify_token(std::string_view token, std::span<const SigningKey> k
   claims.issued_at = int_claim(payload, "iat").value_or(0);
   claims.not_before = int_claim(payload, "nbf").value_or(0);
 
-  if (now_seconds > claims.expires_at + leeway_seconds)
+  // Written so that no claim, however large, makes the arithmetic overflow.
+  if (claims.expires_at < now_seconds - leeway_seconds)
     return {std::nullopt, fail(Kind::expired, "token has expired")};
   if (claims.not_before != 0 && now_seconds + leeway_seconds < claims.not_before)
     return {std::nullopt, fail(Kind::not_yet_valid, "token is not valid yet")};

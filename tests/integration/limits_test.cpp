@@ -138,6 +138,20 @@ TEST_CASE("Limits: sessions past the server's maximum are refused with 503 until
   s.expect_others_served();
 }
 
+TEST_CASE("Limits: an HTTP keep-alive connection left idle is closed after the idle timeout", "[hostile][limits]") {
+  HostileSession s([](app::Config& c) { c.idle_timeout = std::chrono::seconds(1); });
+  const auto before = s.snapshot();
+  RawTcp tcp(s.server.port());
+  REQUIRE(tcp.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+  const auto answer = tcp.read_response();
+  REQUIRE(answer.has_value());
+  CHECK(answer->status == 200);
+  // Kept alive for a next request that never comes.
+  CHECK(tcp.wait_closed(kWait));
+  s.expect_unchanged(before);
+  s.expect_others_served();
+}
+
 TEST_CASE("Limits: a client that stops answering pings is closed; members that answer stay", "[hostile][limits]") {
   HostileSession s([](app::Config& c) {
     c.ping_interval = std::chrono::seconds(1);

@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <limits>
+
 using balint::auth::JoinClaims;
 using balint::auth::SigningKey;
 using balint::auth::TokenError;
@@ -127,4 +129,23 @@ TEST_CASE("base64url round-trips every byte value", "[token]") {
   const auto encoded = balint::auth::base64url_encode(bytes);
   CHECK(encoded.find_first_of("+/=") == std::string::npos);
   CHECK(balint::auth::base64url_decode(encoded) == bytes);
+}
+
+TEST_CASE("base64url refuses bytes outside its alphabet, so a token has one spelling", "[token]") {
+  CHECK_FALSE(balint::auth::base64url_decode("ab\xff" "c"));
+  CHECK_FALSE(balint::auth::base64url_decode("ab+c"));
+  CHECK_FALSE(balint::auth::base64url_decode("ab=c"));
+  const auto token = balint::auth::sign_token(sample_claims(), secret);
+  // The same token with one signature character respelt as a high byte.
+  auto respelt = token;
+  respelt.back() = '\xff';
+  CHECK(refusal(respelt) == TokenError::Kind::malformed);
+}
+
+TEST_CASE("an expiry at the edge of int64 is compared without overflow", "[token]") {
+  auto claims = sample_claims();
+  claims.expires_at = std::numeric_limits<std::int64_t>::max();
+  CHECK(balint::auth::verify_token(balint::auth::sign_token(claims, secret), keys, 2000, 30).claims);
+  claims.expires_at = std::numeric_limits<std::int64_t>::min();
+  CHECK(refusal(balint::auth::sign_token(claims, secret)) == TokenError::Kind::expired);
 }
