@@ -82,8 +82,11 @@ Config load_config_file(const std::string& path, Config config) {
   if (ec) throw std::runtime_error(path + ": not valid JSON: " + ec.message());
   if (!root.is_object()) throw std::runtime_error(path + ": must hold a JSON object");
 
-  for (const auto& [key, value] : root.as_object()) {
-    const std::string field(key);
+  for (const auto& entry : root.as_object()) {
+    // Not a structured binding: clang 14 will not let the lambdas below
+    // capture one.
+    const std::string field(entry.key());
+    const json::value& value = entry.value();
     auto seconds = [&](std::uint64_t max) {
       return std::chrono::seconds(static_cast<std::int64_t>(read_unsigned(path, field, value, max)));
     };

@@ -115,12 +115,14 @@ void HostileSession::expect_unchanged(const v1::SessionState& before, const Allo
 }
 
 void HostileSession::expect_others_served() {
-  const auto* me = sdk::find_member(fac.client().state(), "p1");
+  const auto state = fac.client().state();
+  const auto* me = sdk::find_member(state, "p1");
   REQUIRE(me != nullptr);
   const bool raised = me->hand_raised();
   const auto version = must(p1, raised ? sdk::cmd::lower_hand() : sdk::cmd::raise_hand());
   wait_all({&fac, &p1}, version);
-  const auto* seen = sdk::find_member(fac.client().state(), "p1");
+  const auto after = fac.client().state();
+  const auto* seen = sdk::find_member(after, "p1");
   REQUIRE(seen != nullptr);
   CHECK(seen->hand_raised() != raised);
   CHECK(fac.client().connected());

@@ -177,7 +177,8 @@ TEST_CASE("HTTP: an upgrade without Sec-WebSocket-Key gets 400 and a JSON error,
   expect_json_error(answer->status, answer->body, {400}, "bad_upgrade");
 
   s.expect_unchanged(before);
-  CHECK(sdk::find_member(s.fac.client().state(), "p2") == nullptr);
+  const auto seen = s.fac.client().state();
+  CHECK(sdk::find_member(seen, "p2") == nullptr);
   s.expect_others_served();
 }
 
@@ -194,7 +195,8 @@ TEST_CASE("HTTP: an upgrade asking for WebSocket version 12 gets 426 and a JSON 
   expect_json_error(answer->status, answer->body, {426}, "bad_upgrade");
 
   s.expect_unchanged(before);
-  CHECK(sdk::find_member(s.fac.client().state(), "p2") == nullptr);
+  const auto seen = s.fac.client().state();
+  CHECK(sdk::find_member(seen, "p2") == nullptr);
   s.expect_others_served();
 }
 

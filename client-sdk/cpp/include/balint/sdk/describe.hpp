@@ -36,8 +36,11 @@ std::string describe(const v1::Event& event);
 
 // The member with this id, or nullptr.
 const v1::Member* find_member(const v1::SessionState& state, std::string_view participant_id);
+// The answer points into `state`: a temporary state would leave it dangling.
+const v1::Member* find_member(v1::SessionState&& state, std::string_view participant_id) = delete;
 // The first member with this display name (case-insensitive), or nullptr.
 const v1::Member* find_member_by_name(const v1::SessionState& state, std::string_view name);
+const v1::Member* find_member_by_name(v1::SessionState&& state, std::string_view name) = delete;
 // The current phase, or nullptr before the start (phase_index -1).
 const v1::Phase* current_phase(const v1::SessionState& state);
 // The display name of a member, or the id itself when unknown.
