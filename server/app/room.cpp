@@ -2,6 +2,7 @@
 
 #include "app/clock.hpp"
 #include "app/log.hpp"
+#include "core/names.hpp"
 #include "net/router.hpp"
 
 #include <cctype>
@@ -50,8 +51,10 @@ void Room::admit(net::Transport transport, net::Request request, auth::JoinClaim
   post([transport = std::make_shared<net::Transport>(net::move_transport(std::move(transport), worker_)), request = std::move(request),
         claims = std::move(claims), role, fingerprint = std::move(token_fingerprint)](Room& room) mutable {
     auto refuse = [&](net::http::status status, const std::string& code, const std::string& message) {
-      log(LogLevel::info, "join refused session=", room.session_.id(), " participant=", claims.participant_id,
-          " code=", code);
+      // An id the engine refused may hold anything, line breaks included.
+      const bool plain_id = core::valid_participant_id(claims.participant_id);
+      log(LogLevel::info, "join refused session=", room.session_.id(),
+          " participant=", plain_id ? claims.participant_id : "(invalid)", " code=", code);
       net::answer_and_close(std::move(*transport), net::json_error(status, code, message, request.version(), false),
                             room.limits_.handshake_timeout);
     };
