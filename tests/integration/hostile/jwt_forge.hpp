@@ -28,7 +28,7 @@ class JwtForge {
 
   // {"alg":"HS256","typ":"JWT"}
   static boost::json::object header();
-  // Claims a server accepts for this member of this session: sub, name,
+  // Claims a server accepts for the given member of the given session: sub, name,
   // sid, role, iat and nbf (now), exp (in an hour), jti.
   static boost::json::object claims(const std::string& session_id, const std::string& participant_id,
                                     const std::string& name, const std::string& role);
