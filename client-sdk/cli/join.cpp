@@ -38,6 +38,8 @@ constexpr const char* kCommandHelp = R"(commands:
   mute ID | unmute ID | remove ID               moderation (facilitators)
   revoke ID                                     remove, and refuse their join link from now on
   attendee NAME | unattend ID                   in-room attendees (room device)
+  say TEXT | tell ID TEXT                       end-to-end encrypted chat: everyone, or one member
+  code                                          the security code to compare with the others
   end | leave | show | help | quit
   ID may also be a display name.
 )";
@@ -76,7 +78,7 @@ std::string role_label(const v1::SessionState& s, const v1::Member& m) {
   return sdk::role_name(m.role());
 }
 
-std::string render(const v1::SessionState& s, const std::string& me) {
+std::string render(const v1::SessionState& s, const std::string& me, const std::string& code) {
   std::ostringstream out;
   out << "\n==== " << s.name() << " (" << s.format().name() << ") | version " << s.version() << " ====\n";
   if (s.ended()) {
@@ -126,6 +128,7 @@ std::string render(const v1::SessionState& s, const std::string& me) {
         << pad(m.connection() == v1::CONNECTION_STATUS_CONNECTED ? "connected" : "disconnected", 13) << speak
         << "\n";
   }
+  out << "security code: " << (code.empty() ? std::string("- (keys not exchanged yet)") : code) << "\n";
   for (const auto& w : s.warnings()) {
     const std::int64_t left = w.deadline_ms() - s.server_time_ms();
     out << "warning: " << (w.kind() == v1::WARNING_KIND_SESSION_ENDING ? "session" : "phase") << " ends in "
@@ -179,12 +182,14 @@ std::string resolve_id(const std::string& typed, const v1::SessionState& s) {
   return typed;  // Let the server say it does not know them.
 }
 
-enum class Local { none, help, quit, show };
+enum class Local { none, help, quit, show, code, chat };
 
 struct Parsed {
   std::optional<v1::Command> command;
   Local local = Local::none;
   std::string error;
+  std::string recipient;  // For chat: empty for everyone.
+  std::string text;
 };
 
 Parsed parse_line(const std::string& line, const v1::SessionState& s) {
@@ -254,6 +259,21 @@ Parsed parse_line(const std::string& line, const v1::SessionState& s) {
     if (need("an attendee")) p.command = sdk::cmd::remove_room_attendee(resolve_id(rest, s));
   } else if (verb == "end") p.command = sdk::cmd::end_session();
   else if (verb == "leave") p.command = sdk::cmd::leave();
+  else if (verb == "say") {
+    if (need("a message")) {
+      p.local = Local::chat;
+      p.text = rest;
+    }
+  } else if (verb == "tell") {
+    const auto space = rest.find(' ');
+    if (space == std::string::npos) {
+      p.error = "tell needs a member and a message";
+    } else {
+      p.local = Local::chat;
+      p.recipient = resolve_id(rest.substr(0, space), s);
+      p.text = rest.substr(rest.find_first_not_of(' ', space));
+    }
+  } else if (verb == "code") p.local = Local::code;
   else if (verb == "help" || verb == "?") p.local = Local::help;
   else if (verb == "quit" || verb == "exit") p.local = Local::quit;
   else if (verb == "show") p.local = Local::show;
@@ -291,9 +311,23 @@ int run_join(const Args& args) {
     }
     std::lock_guard lock(out_mu);
     if (ready && screen) {
-      std::cout << render(s, client.participant_id());
+      std::cout << render(s, client.participant_id(), client.security_code());
       std::cout.flush();
     }
+  });
+  client.on_chat([&](const sdk::ChatMessage& chat) {
+    std::string sender;
+    {
+      std::lock_guard lock(state_mu);
+      sender = name_of(names, chat.sender_id);
+    }
+    print("chat " + sender + (chat.recipient_id.empty() ? "" : " (to you)") + ": " + chat.text + "\n");
+  });
+  client.on_security([&](const sdk::SecurityNotice& notice) {
+    if (notice.kind == sdk::SecurityNotice::Kind::code_changed)
+      print("* membership changed: compare the security code again: " + notice.security_code + "\n");
+    else
+      print("* security: " + notice.detail + "\n");
   });
   client.on_event([&](const v1::Event& e) {
     std::string text;
@@ -321,7 +355,7 @@ int run_join(const Args& args) {
     std::cout << "joined session " << welcome.session_id() << " as " << welcome.participant_id() << " ("
               << sdk::role_name(welcome.role())
               << (state.presenter_id() == welcome.participant_id() ? ", presenter" : "") << ")\n";
-    if (screen) std::cout << render(state, welcome.participant_id());
+    if (screen) std::cout << render(state, welcome.participant_id(), client.security_code());
     std::cout.flush();
   }
 
@@ -347,7 +381,10 @@ int run_join(const Args& args) {
     switch (p.local) {
       case Local::help: print(kCommandHelp); return true;
       case Local::quit: return false;
-      case Local::show: print(render(client.state(), client.participant_id())); return true;
+      case Local::show: print(render(client.state(), client.participant_id(), client.security_code())); return true;
+      case Local::code: print("security code: " + client.security_code() + "\n"); return true;
+      case Local::chat: print("result " + verb + ": " + sdk::describe(client.send_chat(p.text, p.recipient)) + "\n");
+        return !closed;
       case Local::none: break;
     }
     const auto result = client.send(*p.command);

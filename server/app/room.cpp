@@ -115,24 +115,35 @@ void Room::on_message(WsConnection& connection, std::string_view bytes, bool bin
   v1::ClientMessage message;
   const bool parsed = binary && message.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
   const bool media = parsed && message.body_case() == v1::ClientMessage::kMedia;
-  if (!within_rate(link, media ? Traffic::media : Traffic::command, parsed ? message.request_id() : 0)) return;
+  // Key exchange is bounded by the protocol itself (one announcement per
+  // connection, one hand-out per key epoch), so that a tight command limit
+  // cannot break encryption; only refused key messages draw on the budget.
+  const bool key_exchange = parsed && (message.has_sender_keys() || (message.has_command() &&
+                                                                     message.command().has_announce_keys()));
+  if (!key_exchange && !within_rate(link, media ? Traffic::media : Traffic::command, parsed ? message.request_id() : 0))
+    return;
 
   if (!binary) return reply(connection, 0, v1::ERROR_CODE_MALFORMED, "send binary protobuf frames, not text");
   if (!parsed) return reply(connection, 0, v1::ERROR_CODE_MALFORMED, "frame is not a ClientMessage");
   switch (message.body_case()) {
-    case v1::ClientMessage::kCommand:
-      if (message.request_id() == 0)
-        return reply(connection, 0, v1::ERROR_CODE_INVALID_ARGUMENT, "a command needs a non-zero request_id");
-      if (message.request_id() <= link.last_request_id)
-        return reply(connection, message.request_id(), v1::ERROR_CODE_DUPLICATE_REQUEST,
-                     "request_id " + std::to_string(message.request_id()) + " is not above the last one (" +
-                         std::to_string(link.last_request_id) + "); a replay is not applied again");
-      link.last_request_id = message.request_id();
-      return handle_command(link, message.request_id(), message.command());
     case v1::ClientMessage::kMedia: return relay_media(connection, message.media());
+    case v1::ClientMessage::kCommand:
+    case v1::ClientMessage::kChat:
+    case v1::ClientMessage::kSenderKeys: break;
     default:
       return reply(connection, message.request_id(), v1::ERROR_CODE_MALFORMED, "message has no known body");
   }
+  // Everything but media is answered, so it carries a rising request id.
+  if (message.request_id() == 0)
+    return reply(connection, 0, v1::ERROR_CODE_INVALID_ARGUMENT, "a command needs a non-zero request_id");
+  if (message.request_id() <= link.last_request_id)
+    return reply(connection, message.request_id(), v1::ERROR_CODE_DUPLICATE_REQUEST,
+                 "request_id " + std::to_string(message.request_id()) + " is not above the last one (" +
+                     std::to_string(link.last_request_id) + "); a replay is not applied again");
+  link.last_request_id = message.request_id();
+  if (message.has_chat()) return relay_chat(connection, message.request_id(), message.chat());
+  if (message.has_sender_keys()) return relay_sender_keys(link, message.request_id(), message.sender_keys());
+  handle_command(link, message.request_id(), message.command());
 }
 
 bool Room::within_rate(Link& link, Traffic traffic, std::uint64_t request_id) {
@@ -166,6 +177,7 @@ void Room::handle_command(Link& link, std::uint64_t request_id, const v1::Comman
   WsConnection& connection = *link.connection;
   const std::string sender = connection.participant_id;
   const auto outcome = session_.apply(sender, command, now_ms());
+  if (!outcome.ok() && command.has_announce_keys()) return refuse_key_exchange(link, request_id, outcome);
   if (!outcome.ok()) return reply(connection, request_id, outcome.code, outcome.message);
   if (command.has_remove_member() && command.remove_member().revoke_token()) revoke_tokens_of(command.remove_member().participant_id());
   // The answer goes out before the change is enacted, so that a member who
@@ -198,6 +210,55 @@ void Room::relay_media(WsConnection& connection, const v1::MediaUpload& media) {
   const auto bytes = serialize(message);
   for (auto& [participant, receiver] : links_)
     if (receiver.connection.get() != &connection) receiver.connection->send(bytes, WsConnection::Priority::media);
+}
+
+// Chat is relayed and forgotten: the server keeps no copy, writes nothing of
+// it anywhere, and a member who joins later receives none of it.
+void Room::relay_chat(WsConnection& connection, std::uint64_t request_id, const v1::ChatUpload& chat) {
+  const auto verdict = session_.check_chat(connection.participant_id, chat);
+  if (!verdict.ok()) return reply(connection, request_id, verdict.code, verdict.message);
+  v1::ServerMessage message;
+  auto& out = *message.mutable_chat();
+  out.set_sender_id(connection.participant_id);
+  out.set_epoch(chat.epoch());
+  out.set_counter(chat.counter());
+  out.set_recipient_id(chat.recipient_id());
+  out.set_ciphertext(chat.ciphertext());
+  out.set_signature(chat.signature());
+  const auto bytes = serialize(message);
+  for (auto& [participant, receiver] : links_) {
+    if (receiver.connection.get() == &connection) continue;
+    if (chat.recipient_id().empty() || participant == chat.recipient_id())
+      receiver.connection->send(bytes, WsConnection::Priority::state);
+  }
+  reply(connection, request_id, v1::ERROR_CODE_OK, {});
+}
+
+void Room::relay_sender_keys(Link& link, std::uint64_t request_id, const v1::SenderKeysUpload& upload) {
+  WsConnection& connection = *link.connection;
+  auto verdict = session_.check_sender_keys(connection.participant_id, upload);
+  if (verdict.ok() && upload.epoch() == link.keys_handed_out)
+    verdict = core::Outcome::error(v1::ERROR_CODE_INVALID_ARGUMENT, "sender keys for key epoch " +
+                                                                         std::to_string(upload.epoch()) +
+                                                                         " were handed out already");
+  if (!verdict.ok()) return refuse_key_exchange(link, request_id, verdict);
+  link.keys_handed_out = upload.epoch();
+  for (const auto& key : upload.keys()) {
+    const auto receiver = links_.find(key.recipient_id());
+    if (receiver == links_.end()) continue;  // The engine knows them connected; a link is always there.
+    v1::ServerMessage message;
+    auto& out = *message.mutable_sender_key();
+    out.set_sender_id(connection.participant_id);
+    out.set_epoch(upload.epoch());
+    out.set_sealed(key.sealed());
+    receiver->second.connection->send(serialize(message), WsConnection::Priority::state);
+  }
+  reply(connection, request_id, v1::ERROR_CODE_OK, {});
+}
+
+void Room::refuse_key_exchange(Link& link, std::uint64_t request_id, const core::Outcome& verdict) {
+  if (!within_rate(link, Traffic::command, request_id)) return;  // Answered or closed there.
+  reply(*link.connection, request_id, verdict.code, verdict.message);
 }
 
 void Room::reply(WsConnection& connection, std::uint64_t request_id, v1::ErrorCode code,

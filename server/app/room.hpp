@@ -76,6 +76,8 @@ class Room : public net::WsHandler, public std::enable_shared_from_this<Room> {
     Budget commands;
     Budget media;
     std::uint64_t last_request_id = 0;
+    // The key epoch whose sender keys this connection last handed out.
+    std::uint64_t keys_handed_out = 0;
   };
   enum class Traffic { command, media };
 
@@ -85,6 +87,11 @@ class Room : public net::WsHandler, public std::enable_shared_from_this<Room> {
   void handle_command(Link& link, std::uint64_t request_id, const core::v1::Command& command);
   void revoke_tokens_of(const std::string& participant_id);
   void relay_media(net::WsConnection& connection, const core::v1::MediaUpload& media);
+  void relay_chat(net::WsConnection& connection, std::uint64_t request_id, const core::v1::ChatUpload& chat);
+  void relay_sender_keys(Link& link, std::uint64_t request_id, const core::v1::SenderKeysUpload& upload);
+  // Answers a refused key-exchange message, charging it to the command
+  // budget (accepted ones are bounded by the protocol instead).
+  void refuse_key_exchange(Link& link, std::uint64_t request_id, const core::Outcome& verdict);
   void reply(net::WsConnection& connection, std::uint64_t request_id, core::v1::ErrorCode code,
              const std::string& message);
   // After an accepted change: broadcast, then enact.

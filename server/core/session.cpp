@@ -106,6 +106,20 @@ v1::Member* Session::Impl::find(Session& s, std::string_view id) {
   return i < 0 ? nullptr : s.state_.mutable_roster(i);
 }
 
+std::optional<Outcome> Session::Impl::refuse_actor(const Session& s, const std::string& id) {
+  if (s.state_.ended()) return Outcome::error(v1::ERROR_CODE_SESSION_ENDED, "the session has ended");
+  const v1::Member* member = find(s, id);
+  if (member == nullptr) return Outcome::error(v1::ERROR_CODE_UNKNOWN_PARTICIPANT, id + " is not in the roster");
+  if (is_attendee(*member)) {
+    return Outcome::error(v1::ERROR_CODE_PERMISSION_DENIED,
+                          id + " is an in-room attendee and acts through room device " + member->room_device_id());
+  }
+  if (!is_connected(*member)) {
+    return Outcome::error(v1::ERROR_CODE_PERMISSION_DENIED, id + " is disconnected and cannot send commands");
+  }
+  return std::nullopt;
+}
+
 int Session::Impl::capped_count(const Session& s) {
   int count = 0;
   for (const v1::Member& m : s.state_.roster()) {
@@ -128,6 +142,7 @@ void Session::Impl::remove_member(Session& s, const std::string& id, const std::
   for (const std::string& who : leaving) {
     const int index = index_of(s, who);
     if (index < 0) continue;
+    drop_keys(s, *s.state_.mutable_roster(index));
     s.state_.mutable_roster()->DeleteSubrange(index, 1);
     events.push_back(member_left_event(who, reason));
 
@@ -203,7 +218,9 @@ Outcome Session::join(const std::string& participant_id, const std::string& disp
                                                                  known->room_device_id() +
                                                                  "; they cannot join on their own");
     }
-    // A returning member keeps role, place, hand and mute.
+    // A returning member keeps role, place, hand and mute; keys belong to a
+    // connection, so the new one announces its own.
+    Impl::drop_keys(*this, *known);
     known->set_connection(v1::CONNECTION_STATUS_CONNECTED);
     known->set_display_name(display_name);
     if (known->role() == v1::ROLE_ROOM) {
@@ -243,6 +260,7 @@ Outcome Session::disconnect(const std::string& participant_id, TimeMs now) {
     return Outcome::error(v1::ERROR_CODE_NO_CHANGE, participant_id + " is already disconnected");
   }
   member->set_connection(v1::CONNECTION_STATUS_DISCONNECTED);
+  Impl::drop_keys(*this, *member);
   if (member->role() == v1::ROLE_ROOM) {
     Impl::set_attendees_connection(*this, participant_id, v1::CONNECTION_STATUS_DISCONNECTED);
   }
@@ -254,19 +272,8 @@ Outcome Session::disconnect(const std::string& participant_id, TimeMs now) {
 // --- Commands --------------------------------------------------------------
 
 Outcome Session::apply(const std::string& actor_id, const v1::Command& command, TimeMs now) {
-  if (state_.ended()) return Outcome::error(v1::ERROR_CODE_SESSION_ENDED, "the session has ended");
+  if (auto refusal = Impl::refuse_actor(*this, actor_id)) return *refusal;
   const v1::Member* member = Impl::find(*this, actor_id);
-  if (member == nullptr) {
-    return Outcome::error(v1::ERROR_CODE_UNKNOWN_PARTICIPANT, actor_id + " is not in the roster");
-  }
-  if (Impl::is_attendee(*member)) {
-    return Outcome::error(
-        v1::ERROR_CODE_PERMISSION_DENIED,
-        actor_id + " is an in-room attendee and acts through room device " + member->room_device_id());
-  }
-  if (!Impl::is_connected(*member)) {
-    return Outcome::error(v1::ERROR_CODE_PERMISSION_DENIED, actor_id + " is disconnected and cannot send commands");
-  }
   const Actor actor{member->participant_id(), member->role()};
 
   Outcome outcome;
@@ -331,6 +338,9 @@ Outcome Session::apply(const std::string& actor_id, const v1::Command& command, 
       break;
     case K::kLeave:
       outcome = Impl::leave(*this, actor);
+      break;
+    case K::kAnnounceKeys:
+      outcome = Impl::announce_keys(*this, actor, command.announce_keys());
       break;
     case K::KIND_NOT_SET:
       return Outcome::error(v1::ERROR_CODE_INVALID_ARGUMENT, "the command is empty");

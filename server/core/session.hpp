@@ -70,6 +70,13 @@ class Session {
   // When `tick` next has something to do, if ever.
   std::optional<TimeMs> next_deadline() const;
 
+  // Whether an end-to-end encrypted chat message or a hand-out of sealed
+  // sender secrets from `sender_id` may be relayed now: ok with no events
+  // (nothing changes, not even the version), or why not. The chat check
+  // asks may_chat(); both check the key epoch and the recipients.
+  Outcome check_chat(const std::string& sender_id, const v1::ChatUpload& chat) const;
+  Outcome check_sender_keys(const std::string& sender_id, const v1::SenderKeysUpload& upload) const;
+
   // The one place that decides who is heard and whose chat is relayed.
   bool may_speak(std::string_view participant_id) const;
   bool may_chat(std::string_view participant_id) const;

@@ -6,6 +6,7 @@
 //   phases.cpp    phase commands and warnings
 //   go_around.cpp the go-around order and the turn
 //   members.cpp   hands, floor, presenter, mutes, removal, in-room attendees
+//   keys.cpp      announced end-to-end keys, the key epoch, relay checks
 //
 // Every command handler checks everything first and changes the state only
 // once it knows it will succeed, so a refused command leaves no trace.
@@ -52,6 +53,9 @@ struct Session::Impl {
   static void commit(Session& s, Events& events);
 
   // --- Roster lookups (session.cpp) ---------------------------------------
+  // Why `id` cannot act (not in the roster, an in-room attendee, or
+  // disconnected); nothing if they can.
+  static std::optional<Outcome> refuse_actor(const Session& s, const std::string& id);
   static int index_of(const Session& s, std::string_view id);
   static const v1::Member* find(const Session& s, std::string_view id);
   static v1::Member* find(Session& s, std::string_view id);
@@ -124,6 +128,17 @@ struct Session::Impl {
   static Outcome leave(Session& s, const Actor& a);
   static Outcome add_room_attendee(Session& s, const Actor& a, const v1::AddRoomAttendee& c);
   static Outcome remove_room_attendee(Session& s, const Actor& a, const v1::RemoveRoomAttendee& c);
+
+  // --- End-to-end keys (keys.cpp) ----------------------------------------
+  // The connection behind a member's keys is gone: the keys go and, if
+  // there were any, the key epoch rises.
+  static void drop_keys(Session& s, v1::Member& m);
+  static Outcome announce_keys(Session& s, const Actor& a, const v1::AnnounceKeys& c);
+  // Why `sender` cannot relay anything sealed under `epoch` now, if so.
+  static std::optional<Outcome> refuse_relay(const Session& s, const std::string& sender_id, std::uint64_t epoch);
+  // Why `recipient` cannot be addressed by `sender`, if so.
+  static std::optional<Outcome> refuse_recipient(const Session& s, const std::string& sender_id,
+                                                 const std::string& recipient_id);
 };
 
 }  // namespace balint::core

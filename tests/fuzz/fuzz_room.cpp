@@ -60,6 +60,13 @@ std::optional<core::Outcome> FuzzRoom::play(const Step& step) {
     check_call(session_, before, *applied, applied->ok(), now_);
   } else if (message.has_media()) {
     (void)session_.may_speak(actor.id);  // Decides whether the frame is relayed.
+  } else if (message.has_chat() || message.has_sender_keys()) {
+    const std::uint64_t version = session_.version();
+    const core::Outcome verdict = message.has_chat() ? session_.check_chat(actor.id, message.chat())
+                                                     : session_.check_sender_keys(actor.id, message.sender_keys());
+    require(session_.version() == version && verdict.events.empty(), "a relay check changed the session");
+    require(!verdict.ok() || !message.has_chat() || session_.may_chat(actor.id),
+            "chat relayed from a member who may not chat");
   }
   // Anything else (a command without a request id, no body) is answered
   // with an error and changes nothing.

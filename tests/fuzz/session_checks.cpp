@@ -31,6 +31,8 @@ void check_roster(const v1::SessionState& state) {
     require(!m.participant_id().empty(), "a roster entry has no id");
     require(ids.insert(m.participant_id()).second, "a participant id is twice in the roster");
     require(connected(m) || (!m.may_speak() && !m.may_chat()), "a disconnected member may speak or chat");
+    require(!m.has_keys() || (connected(m) && m.room_device_id().empty()),
+            "end-to-end keys on a member without a connection of their own");
     require(!m.muted() || !m.may_speak(), "a muted member may speak");
     require(!state.ended() || (!m.may_speak() && !m.may_chat()), "a member may speak after the end");
     if (!m.room_device_id().empty()) {

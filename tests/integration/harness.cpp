@@ -89,6 +89,14 @@ Member::Member(std::string label, sdk::ClientOptions options)
     std::lock_guard lock(mu_);
     ++states_;
   });
+  client_->on_chat([this](const sdk::ChatMessage& chat) {
+    std::lock_guard lock(mu_);
+    chats_.push_back(chat);
+  });
+  client_->on_security([this](const sdk::SecurityNotice& notice) {
+    std::lock_guard lock(mu_);
+    notices_.push_back(notice);
+  });
 }
 
 Member::~Member() { client_.reset(); }
@@ -117,6 +125,29 @@ std::multiset<std::string> Member::senders_with_tag(const std::string& tag) cons
     senders.insert(frame.sender_id);
   }
   return senders;
+}
+
+std::multiset<std::string> Member::chat_senders_with_tag(const std::string& tag) const {
+  std::lock_guard lock(mu_);
+  std::multiset<std::string> senders;
+  const std::string prefix = tag + "|";
+  for (const auto& chat : chats_) {
+    if (chat.text.compare(0, prefix.size(), prefix) != 0) continue;
+    INFO(label_ << " read a chat message stamped " << chat.sender_id << ": " << chat.text);
+    CHECK(chat.text.substr(prefix.size()) == chat.sender_id);
+    senders.insert(chat.sender_id);
+  }
+  return senders;
+}
+
+std::vector<sdk::ChatMessage> Member::chats() const {
+  std::lock_guard lock(mu_);
+  return chats_;
+}
+
+std::vector<sdk::SecurityNotice> Member::notices() const {
+  std::lock_guard lock(mu_);
+  return notices_;
 }
 
 std::vector<Frame> Member::frames() const {
@@ -160,13 +191,24 @@ void wait_all(const std::vector<Member*>& members, std::uint64_t version) {
   }
 }
 
+void wait_keys_settled(const std::vector<Member*>& members) {
+  std::uint64_t epoch = 0;
+  for (Member* m : members) epoch = std::max(epoch, m->client().state().key_epoch());
+  for (Member* m : members) {
+    INFO(m->label() << " waiting for the keys of epoch " << epoch);
+    REQUIRE(m->client().wait_for_state([&](const v1::SessionState& s) { return s.key_epoch() >= epoch; }, kWait));
+    REQUIRE(m->client().wait_keys_ready(kWait));
+  }
+}
+
 namespace {
 
-bool person_may_speak(const v1::SessionState& s, const v1::Member& m) {
+// The rule of FORMATS.md; `chat` ignores a facilitator's mute.
+bool person_may(const v1::SessionState& s, const v1::Member& m, bool chat) {
   const bool presenter = !s.presenter_id().empty() && s.presenter_id() == m.participant_id();
   const v1::Phase* phase = sdk::current_phase(s);
   if (!phase) return true;  // Before the start everyone may greet.
-  if (m.muted()) return false;
+  if (m.muted() && !chat) return false;
   if (phase->rule() == v1::SPEAKING_RULE_ALL_BUT_PRESENTER && presenter) return false;
   if (m.role() == v1::ROLE_FACILITATOR || m.role() == v1::ROLE_CO_FACILITATOR) return true;
   if (s.floor_holder_id() == m.participant_id()) return true;
@@ -179,9 +221,7 @@ bool person_may_speak(const v1::SessionState& s, const v1::Member& m) {
   }
 }
 
-}  // namespace
-
-std::set<std::string> expected_speakers(const v1::SessionState& s) {
+std::set<std::string> allowed(const v1::SessionState& s, bool chat) {
   std::set<std::string> out;
   if (s.ended()) return out;
   for (const auto& m : s.roster()) {
@@ -189,15 +229,21 @@ std::set<std::string> expected_speakers(const v1::SessionState& s) {
     // carries them is heard for them.
     if (m.connection() != v1::CONNECTION_STATUS_CONNECTED || !m.room_device_id().empty()) continue;
     if (m.role() == v1::ROLE_ROOM) {
-      if (m.muted()) continue;
+      if (m.muted() && !chat) continue;
       for (const auto& a : s.roster())
-        if (a.room_device_id() == m.participant_id() && person_may_speak(s, a)) out.insert(m.participant_id());
-    } else if (person_may_speak(s, m)) {
+        if (a.room_device_id() == m.participant_id() && person_may(s, a, chat)) out.insert(m.participant_id());
+    } else if (person_may(s, m, chat)) {
       out.insert(m.participant_id());
     }
   }
   return out;
 }
+
+}  // namespace
+
+std::set<std::string> expected_speakers(const v1::SessionState& s) { return allowed(s, false); }
+
+std::set<std::string> expected_chatters(const v1::SessionState& s) { return allowed(s, true); }
 
 v1::SessionState media_round(const std::vector<Member*>& members, const std::string& tag,
                              const std::set<std::string>& expected,
@@ -210,9 +256,20 @@ v1::SessionState media_round(const std::vector<Member*>& members, const std::str
     CHECK(m.may_speak() == (expected.count(m.participant_id()) == 1));
   }
 
+  const auto chatters = expected_chatters(before);
+  for (const auto& m : before.roster()) {
+    if (m.connection() != v1::CONNECTION_STATUS_CONNECTED || !m.room_device_id().empty()) continue;
+    INFO("round " << tag << ": may_chat of " << m.participant_id() << " in the server's state");
+    CHECK(m.may_chat() == (chatters.count(m.participant_id()) == 1));
+  }
+
+  wait_keys_settled(members);
   for (Member* m : members) {
-    INFO(m->label() << " sending media in round " << tag);
+    INFO(m->label() << " sending media and chat in round " << tag);
     REQUIRE(m->send_tagged_media(tag));
+    const auto result = m->client().send_chat(tag + "|" + m->id());
+    INFO("chat result: " << sdk::describe(result));
+    CHECK(result.code() == (chatters.count(m->id()) ? v1::ERROR_CODE_OK : v1::ERROR_CODE_PHASE_FORBIDS));
   }
   for (Member* m : members) {
     const auto result = m->client().send(m->harmless_command());
@@ -233,6 +290,15 @@ v1::SessionState media_round(const std::vector<Member*>& members, const std::str
     const auto got = m->senders_with_tag(tag);
     INFO("round " << tag << ": frames received by " << m->label() << " (" << m->id() << ")");
     CHECK(got == want);
+    std::multiset<std::string> want_chat;
+    for (const auto& id : chatters)
+      if (id != m->id()) want_chat.insert(id);
+    INFO("round " << tag << ": chat read by " << m->label());
+    CHECK(m->chat_senders_with_tag(tag) == want_chat);
+    for (const auto& notice : m->notices()) {
+      INFO(m->label() << " was told: " << notice.detail);
+      CHECK(notice.kind == sdk::SecurityNotice::Kind::code_changed);  // Nothing was rejected.
+    }
   }
   return members.front()->client().state();
 }
@@ -346,6 +412,20 @@ bool Process::wait_for_output(const std::string& text, std::chrono::milliseconds
     if (!pump(std::min(left, std::chrono::milliseconds(50)))) return out_.find(text) != std::string::npos;
   }
   return true;
+}
+
+void Process::drain() {
+  // pump() reads at most one buffer per pipe; go on while it brings more.
+  for (;;) {
+    const std::size_t before = out_.size() + err_.size();
+    if (!pump(std::chrono::milliseconds(0))) return;
+    if (out_.size() + err_.size() == before) return;
+  }
+}
+
+bool Process::send_signal(int signal) {
+  if (pid_ <= 0 || exited_) return false;
+  return ::kill(pid_, signal) == 0;
 }
 
 int Process::wait(std::chrono::milliseconds timeout) {

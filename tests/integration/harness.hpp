@@ -94,6 +94,11 @@ class Member {
   std::multiset<std::string> senders_with_tag(const std::string& tag) const;
   std::vector<Frame> frames() const;
   std::vector<v1::Event> events() const;
+  std::vector<sdk::ChatMessage> chats() const;
+  std::vector<sdk::SecurityNotice> notices() const;
+  // Senders of the chat messages whose text starts with "<tag>|"; also
+  // checks that the sender named in the text is the one the server stamped.
+  std::multiset<std::string> chat_senders_with_tag(const std::string& tag) const;
   std::size_t states_received() const;
 
   // Sends a frame tagged "<tag>|<id>".
@@ -113,6 +118,8 @@ class Member {
   mutable std::mutex mu_;
   std::vector<Frame> frames_;
   std::vector<v1::Event> events_;
+  std::vector<sdk::ChatMessage> chats_;
+  std::vector<sdk::SecurityNotice> notices_;
   std::size_t states_ = 0;
 };
 
@@ -122,17 +129,28 @@ std::uint64_t must(Member& member, const v1::Command& command);
 // Waits until every member has a state at least this new; REQUIREs it.
 void wait_all(const std::vector<Member*>& members, std::uint64_t version);
 
+// Waits until every member is at the newest key epoch any of them has seen
+// and holds every other member's sender key; REQUIREs it. After it, media
+// and chat sealed by any of them open for all the others.
+void wait_keys_settled(const std::vector<Member*>& members);
+
+// Who the speaking rules let chat now, computed by the test: as for
+// speaking, except that a facilitator's mute silences audio only.
+std::set<std::string> expected_chatters(const v1::SessionState& state);
+
 // Who the speaking rules let be heard now, computed by the test from
 // shared/FORMATS.md (independently of the server): facilitators always;
 // the presenter never in an all_but_presenter phase; a room device when
 // someone it carries may speak.
 std::set<std::string> expected_speakers(const v1::SessionState& state);
 
-// One media round: every member sends a tagged frame; every member then
+// One media round: every member sends a tagged frame and a tagged chat
+// message (answered OK exactly for expected_chatters()); every member then
 // makes a harmless round trip (the barrier); `change` makes a state change,
 // which every member waits for; since each connection is FIFO, every
 // forwarded frame has arrived by then. Then every member must have heard
-// exactly `expected` minus itself. Returns the state after the change.
+// exactly `expected` minus itself, and read the chat of exactly the
+// expected chatters minus itself. Returns the state after the change.
 v1::SessionState media_round(const std::vector<Member*>& members, const std::string& tag,
                              const std::set<std::string>& expected,
                              const std::function<v1::CommandResult()>& change);
@@ -152,6 +170,13 @@ class Process {
   // Waits for the exit (reading output meanwhile); -1 on timeout (then the
   // child is killed).
   int wait(std::chrono::milliseconds timeout);
+
+  // Reads whatever output is ready without waiting, so that a long-running
+  // child never blocks on a full pipe.
+  void drain();
+  // Sends a signal; false if the child has already been reaped.
+  bool send_signal(int signal);
+  pid_t pid() const { return pid_; }
 
   const std::string& out() const { return out_; }
   const std::string& err() const { return err_; }

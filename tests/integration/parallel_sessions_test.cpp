@@ -55,6 +55,8 @@ TEST_CASE("Two sessions run in parallel without seeing each other", "[parallel]"
   }
 
   // Everyone in both rooms speaks at once.
+  wait_keys_settled(group_one);
+  wait_keys_settled(group_two);
   for (auto* m : group_one) REQUIRE(m->send_tagged_media("one"));
   for (auto* m : group_two) REQUIRE(m->send_tagged_media("two"));
   for (auto* m : group_one) REQUIRE(m->client().send(m->harmless_command()).code() == v1::ERROR_CODE_NO_CHANGE);

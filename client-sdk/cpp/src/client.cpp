@@ -13,6 +13,7 @@
 
 #include "balint/sdk/admin_client.hpp"
 #include "balint/sdk/describe.hpp"
+#include "e2ee_session.hpp"
 #include "tls.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -68,6 +69,22 @@ v1::CommandResult local_error(std::uint64_t request_id, v1::ErrorCode code, std:
 
 std::string millis(std::chrono::milliseconds ms) { return std::to_string(ms.count()) + " ms"; }
 
+// The keyring's clock: steady milliseconds.
+std::int64_t steady_ms(Clock::time_point t = Clock::now()) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+// The local answer when a chat message cannot be sealed.
+v1::CommandResult not_sealed(e2ee::Error error) {
+  const std::string why(e2ee::describe(error));
+  switch (error) {
+    case e2ee::Error::too_long: return local_error(0, v1::ERROR_CODE_INVALID_ARGUMENT, why);
+    case e2ee::Error::unknown_sender:
+      return local_error(0, v1::ERROR_CODE_UNKNOWN_PARTICIPANT, "the recipient has no valid end-to-end keys");
+    default: return local_error(0, kErrorKeysNotReady, "end-to-end keys are not ready: " + why);
+  }
+}
+
 }  // namespace
 
 namespace detail {
@@ -78,6 +95,8 @@ struct Handlers {
   Client::StateHandler state;
   Client::EventHandler event;
   Client::MediaHandler media;
+  Client::ChatHandler chat;
+  Client::SecurityHandler security;
   Client::ClosedHandler closed;
 };
 
@@ -86,7 +105,8 @@ struct Handlers {
 using detail::Handlers;
 
 struct Client::Impl {
-  explicit Impl(ClientOptions opts) : options(std::move(opts)), work(net::make_work_guard(ioc)) {}
+  explicit Impl(ClientOptions opts)
+      : options(std::move(opts)), work(net::make_work_guard(ioc)), expiry_timer(ioc) {}
 
   // What stage the current connection is in.
   enum class Stage { idle, connecting, open, closed };
@@ -122,8 +142,25 @@ struct Client::Impl {
   std::optional<CloseInfo> close_info;
   std::uint64_t next_request_id = 1;
   std::unordered_map<std::uint64_t, Pending> pending;
+  // The current connection's end-to-end keys, made at its Welcome; whether
+  // its announcement was sent, and the server's answer to it.
+  std::shared_ptr<detail::E2eeSession> e2ee;
+  bool announce_sent = false;
+  std::optional<v1::CommandResult> announce_result;
+  // Wipes the keys of past epochs when their grace runs out (I/O thread).
+  net::steady_timer expiry_timer;
 
   bool on_io_thread() const { return std::this_thread::get_id() == thread.get_id(); }
+
+  // Queues `message` on `connection` under a fresh request id, for a
+  // blocking caller (`waited`) or a callback (`done`, which runs with a
+  // local error if the message cannot be queued). The id, or 0 with `why`.
+  std::uint64_t submit(const std::shared_ptr<Connection>& connection, v1::ClientMessage& message, bool waited,
+                       ResultHandler done, v1::ErrorCode& why);
+  // Waits for the result of a waited-for request.
+  v1::CommandResult await(std::uint64_t id, std::chrono::milliseconds timeout);
+  // submit() and await() together, from a caller's thread.
+  v1::CommandResult round_trip(v1::ClientMessage& message, std::chrono::milliseconds timeout);
 
   // The TLS context for wss://; throws std::runtime_error when the options'
   // CA file cannot be used.
@@ -136,6 +173,12 @@ struct Client::Impl {
   // --- called on the I/O thread by the connection -------------------------
 
   void deliver(Connection* from, v1::ServerMessage&& message);
+  // The end-to-end side of a new state: announce this connection's keys
+  // once, hand out a fresh sender key on a new epoch, report notices.
+  void keys_follow_state(Connection* from, const std::shared_ptr<detail::E2eeSession>& keys,
+                         const v1::SessionState& state);
+  void deliver_secure(const Handlers& h, detail::E2eeSession& keys, v1::ServerMessage& message);
+  void schedule_expiry(const std::shared_ptr<detail::E2eeSession>& keys);
   void connect_failed(Connection* from, Status status);
   void connection_ended(Connection* from, const CloseInfo& info);
 };
@@ -457,19 +500,28 @@ class Client::Connection : public std::enable_shared_from_this<Client::Connectio
 // before it has finished.
 void Client::Impl::deliver(Connection* from, v1::ServerMessage&& message) {
   const Handlers& h = from->handlers();
+  std::shared_ptr<detail::E2eeSession> keys;
   {
     std::lock_guard lock(mu);
     if (conn.get() != from) return;  // A connection the caller gave up on.
+    if (message.has_welcome())
+      e2ee = std::make_shared<detail::E2eeSession>(message.welcome().session_id(),
+                                                   message.welcome().participant_id());
+    keys = e2ee;
   }
   switch (message.body_case()) {
     case v1::ServerMessage::kState:
+      if (keys) keys_follow_state(from, keys, message.state());
       if (h.state) h.state(message.state());
       break;
     case v1::ServerMessage::kEvent:
       if (h.event) h.event(message.event());
+      if (message.event().has_session_ended() && keys) keys->wipe();
       return;
     case v1::ServerMessage::kMedia:
-      if (h.media) h.media(message.media());
+    case v1::ServerMessage::kChat:
+    case v1::ServerMessage::kSenderKey:
+      if (keys) deliver_secure(h, *keys, message);
       return;
     default:
       break;
@@ -511,6 +563,150 @@ void Client::Impl::deliver(Connection* from, v1::ServerMessage&& message) {
   cv.notify_all();
 }
 
+void Client::Impl::keys_follow_state(Connection* from, const std::shared_ptr<detail::E2eeSession>& keys,
+                                     const v1::SessionState& s) {
+  std::shared_ptr<Connection> connection;
+  bool announce = false;
+  {
+    std::lock_guard lock(mu);
+    connection = conn;
+    announce = !announce_sent;
+    announce_sent = true;
+  }
+  v1::ErrorCode why{};
+  if (announce) {
+    const auto answered = [this](const v1::CommandResult& result) {
+      {
+        std::lock_guard lock(mu);
+        announce_result = result;
+      }
+      cv.notify_all();
+    };
+    if (auto command = keys->announcement(s)) {
+      v1::ClientMessage message;
+      *message.mutable_command() = std::move(*command);
+      submit(connection, message, false, answered, why);
+    } else {
+      answered(local_error(0, kErrorKeysNotReady, "the roster does not list this member"));
+    }
+  }
+
+  auto change = keys->on_state(s, steady_ms());
+  if (change.upload) {
+    const std::uint64_t epoch = change.upload->epoch();
+    v1::ClientMessage message;
+    *message.mutable_sender_keys() = std::move(*change.upload);
+    // A refusal (the epoch moved on meanwhile) needs nothing: the next
+    // state brings the next epoch and a fresh upload.
+    submit(connection, message, false, [this, weak = std::weak_ptr(keys), epoch](const v1::CommandResult& result) {
+      if (result.code() != v1::ERROR_CODE_OK) return;
+      if (auto held = weak.lock()) held->upload_accepted(epoch);
+      cv.notify_all();
+    }, why);
+  }
+  const Handlers& h = from->handlers();
+  if (h.security)
+    for (const auto& notice : change.notices) h.security(notice);
+  schedule_expiry(keys);
+  cv.notify_all();
+}
+
+void Client::Impl::deliver_secure(const Handlers& h, detail::E2eeSession& keys, v1::ServerMessage& message) {
+  if (message.has_media()) {
+    auto opened = keys.open_media(message.media());
+    if (!opened) return;
+    message.mutable_media()->set_payload(std::move(*opened));
+    if (h.media) h.media(message.media());
+  } else if (message.has_chat()) {
+    auto opened = keys.open_chat(message.chat());
+    if (auto* chat = std::get_if<ChatMessage>(&opened)) {
+      if (h.chat) h.chat(*chat);
+    } else if (h.security) {
+      h.security(std::get<SecurityNotice>(opened));
+    }
+  } else if (message.has_sender_key()) {
+    if (auto notice = keys.on_sender_key(message.sender_key()); notice && h.security) h.security(*notice);
+    cv.notify_all();  // wait_keys_ready() may be satisfied now.
+  }
+}
+
+void Client::Impl::schedule_expiry(const std::shared_ptr<detail::E2eeSession>& keys) {
+  if (!keys) return;
+  const auto when = keys->next_expiry();
+  if (!when) return;
+  expiry_timer.expires_at(Clock::time_point(std::chrono::milliseconds(*when)));
+  expiry_timer.async_wait([this, weak = std::weak_ptr(keys)](const beast::error_code& ec) {
+    if (ec) return;
+    if (auto held = weak.lock()) {
+      held->expire(steady_ms());
+      schedule_expiry(held);
+    }
+  });
+}
+
+std::uint64_t Client::Impl::submit(const std::shared_ptr<Connection>& connection, v1::ClientMessage& message,
+                                   bool waited, ResultHandler done, v1::ErrorCode& why) {
+  std::uint64_t id = 0;
+  {
+    std::lock_guard lock(mu);
+    id = next_request_id++;
+    auto& entry = pending[id];
+    entry.waited = waited;
+    entry.done = std::move(done);
+  }
+  message.set_request_id(id);
+  why = kErrorConnectionClosed;
+  if (connection && connection->enqueue(message.SerializeAsString(), &why)) return id;
+  ResultHandler callback;
+  {
+    std::lock_guard lock(mu);
+    auto it = pending.find(id);
+    if (it != pending.end()) {
+      callback = std::move(it->second.done);
+      pending.erase(it);
+    }
+  }
+  if (callback)
+    callback(local_error(id, why, why == kErrorQueueFull ? "too many frames waiting to be written"
+                                                          : "the connection is closing"));
+  return 0;
+}
+
+v1::CommandResult Client::Impl::await(std::uint64_t id, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu);
+  cv.wait_until(lock, Clock::now() + timeout, [&] {
+    auto it = pending.find(id);
+    return it == pending.end() || it->second.result.has_value();
+  });
+  auto it = pending.find(id);
+  v1::CommandResult result;
+  if (it != pending.end() && it->second.result) {
+    result = std::move(*it->second.result);
+  } else {
+    result = local_error(id, kErrorTimeout, "no result within " + millis(timeout));
+  }
+  if (it != pending.end()) pending.erase(it);
+  return result;
+}
+
+v1::CommandResult Client::Impl::round_trip(v1::ClientMessage& message, std::chrono::milliseconds timeout) {
+  std::shared_ptr<Connection> connection;
+  {
+    std::lock_guard lock(mu);
+    if (stage != Stage::open) {
+      std::string why = close_info ? "connection closed: " + close_info->reason : "not connected";
+      return local_error(0, close_info ? kErrorConnectionClosed : kErrorNotConnected, std::move(why));
+    }
+    connection = conn;
+  }
+  v1::ErrorCode why{};
+  const std::uint64_t id = submit(connection, message, true, {}, why);
+  if (id == 0)
+    return local_error(0, why, why == kErrorQueueFull ? "too many frames waiting to be written"
+                                                       : "the connection is closing");
+  return await(id, timeout);
+}
+
 void Client::Impl::connect_failed(Connection* from, Status status) {
   {
     std::lock_guard lock(mu);
@@ -547,6 +743,9 @@ void Client::Impl::connection_ended(Connection* from, const CloseInfo& info) {
     }
     stage = Stage::closed;
     close_info = info;
+    // Keys live as long as the connection they were made for.
+    if (e2ee) e2ee->wipe();
+    e2ee.reset();
     for (auto it = pending.begin(); it != pending.end();) {
       auto result = local_error(it->first, kErrorConnectionClosed, "connection closed: " + info.reason);
       if (it->second.waited) {
@@ -607,6 +806,16 @@ void Client::on_media(MediaHandler handler) {
   impl_->handlers.media = std::move(handler);
 }
 
+void Client::on_chat(ChatHandler handler) {
+  std::lock_guard lock(impl_->mu);
+  impl_->handlers.chat = std::move(handler);
+}
+
+void Client::on_security(SecurityHandler handler) {
+  std::lock_guard lock(impl_->mu);
+  impl_->handlers.security = std::move(handler);
+}
+
 void Client::on_closed(ClosedHandler handler) {
   std::lock_guard lock(impl_->mu);
   impl_->handlers.closed = std::move(handler);
@@ -646,6 +855,9 @@ Status Client::connect(const std::string& ws_url, const std::string& token) {
     impl_->have_state = false;
     impl_->welcome.Clear();
     impl_->state.Clear();
+    impl_->e2ee.reset();
+    impl_->announce_sent = false;
+    impl_->announce_result.reset();
     connection = std::make_shared<Connection>(*impl_, url, token, impl_->handlers, std::move(tls));
     impl_->conn = connection;
   }
@@ -656,8 +868,22 @@ Status Client::connect(const std::string& ws_url, const std::string& token) {
   const bool settled = impl_->cv.wait_until(lock, deadline, [&] {
     return impl_->conn != connection || impl_->stage != Impl::Stage::connecting;
   });
+  if (settled && impl_->conn == connection && impl_->stage == Impl::Stage::open) {
+    // Open; the keys' announcement was sent with the first state.
+    const bool answered = impl_->cv.wait_until(lock, deadline, [&] {
+      return impl_->conn != connection || impl_->stage != Impl::Stage::open || impl_->announce_result.has_value();
+    });
+    if (answered && impl_->announce_result && impl_->announce_result->code() == v1::ERROR_CODE_OK)
+      return Status::success();
+    if (answered && impl_->stage != Impl::Stage::open)
+      return Status::failure("closed", "the connection closed while announcing end-to-end keys");
+    const std::string why = impl_->announce_result ? sdk::describe(*impl_->announce_result)
+                                                   : "no answer within " + millis(impl_->options.connect_timeout);
+    lock.unlock();
+    close();
+    return Status::failure("e2ee", "the server did not take this connection's end-to-end keys: " + why);
+  }
   if (settled) {
-    if (impl_->conn == connection && impl_->stage == Impl::Stage::open) return Status::success();
     // Refused, failed, or closed from another thread meanwhile.
     if (impl_->connect_failure) return *impl_->connect_failure;
     return Status::failure("closed", "the connection closed while connecting");
@@ -677,48 +903,12 @@ v1::CommandResult Client::send(const v1::Command& command) {
 v1::CommandResult Client::send(const v1::Command& command, std::chrono::milliseconds timeout) {
   if (impl_->on_io_thread())
     return local_error(0, kErrorWrongThread, "send() cannot wait inside a client callback; use send_async()");
-  std::uint64_t id = 0;
-  std::shared_ptr<Connection> connection;
-  {
-    std::lock_guard lock(impl_->mu);
-    if (impl_->stage != Impl::Stage::open) {
-      std::string why = impl_->close_info ? "connection closed: " + impl_->close_info->reason : "not connected";
-      return local_error(0, impl_->close_info ? kErrorConnectionClosed : kErrorNotConnected, std::move(why));
-    }
-    id = impl_->next_request_id++;
-    impl_->pending[id].waited = true;
-    connection = impl_->conn;
-  }
-
   v1::ClientMessage message;
-  message.set_request_id(id);
   *message.mutable_command() = command;
-  v1::ErrorCode why = kErrorConnectionClosed;
-  if (!connection->enqueue(message.SerializeAsString(), &why)) {
-    std::lock_guard lock(impl_->mu);
-    impl_->pending.erase(id);
-    return local_error(id, why, why == kErrorQueueFull ? "too many frames waiting to be written"
-                                                        : "the connection is closing");
-  }
-
-  std::unique_lock lock(impl_->mu);
-  impl_->cv.wait_until(lock, Clock::now() + timeout, [&] {
-    auto it = impl_->pending.find(id);
-    return it == impl_->pending.end() || it->second.result.has_value();
-  });
-  auto it = impl_->pending.find(id);
-  v1::CommandResult result;
-  if (it != impl_->pending.end() && it->second.result) {
-    result = std::move(*it->second.result);
-  } else {
-    result = local_error(id, kErrorTimeout, "no result within " + millis(timeout));
-  }
-  if (it != impl_->pending.end()) impl_->pending.erase(it);
-  return result;
+  return impl_->round_trip(message, timeout);
 }
 
 std::uint64_t Client::send_async(const v1::Command& command, ResultHandler done) {
-  std::uint64_t id = 0;
   std::shared_ptr<Connection> connection;
   {
     std::unique_lock lock(impl_->mu);
@@ -727,42 +917,73 @@ std::uint64_t Client::send_async(const v1::Command& command, ResultHandler done)
       if (done) done(local_error(0, kErrorNotConnected, "not connected"));
       return 0;
     }
-    id = impl_->next_request_id++;
-    impl_->pending[id].done = std::move(done);
     connection = impl_->conn;
   }
   v1::ClientMessage message;
-  message.set_request_id(id);
   *message.mutable_command() = command;
-  v1::ErrorCode why = kErrorConnectionClosed;
-  if (!connection->enqueue(message.SerializeAsString(), &why)) {
-    ResultHandler callback;
-    {
-      std::lock_guard lock(impl_->mu);
-      auto it = impl_->pending.find(id);
-      if (it != impl_->pending.end()) {
-        callback = std::move(it->second.done);
-        impl_->pending.erase(it);
-      }
-    }
-    if (callback) callback(local_error(id, why, "the command could not be queued"));
-    return 0;
-  }
-  return id;
+  v1::ErrorCode why{};
+  return impl_->submit(connection, message, false, std::move(done), why);
 }
 
 bool Client::send_media(std::uint32_t track, std::string payload) {
   std::shared_ptr<Connection> connection;
+  std::shared_ptr<detail::E2eeSession> keys;
   {
     std::lock_guard lock(impl_->mu);
-    if (impl_->stage != Impl::Stage::open) return false;
+    if (impl_->stage != Impl::Stage::open || !impl_->e2ee) return false;
     connection = impl_->conn;
+    keys = impl_->e2ee;
   }
+  auto sealed = keys->seal_media(track, payload);
+  if (!sealed) return false;
   v1::ClientMessage message;
   auto* media = message.mutable_media();
   media->set_track(track);
-  media->set_payload(std::move(payload));
+  media->set_payload(std::move(*sealed));
   return connection->enqueue(message.SerializeAsString());
+}
+
+v1::CommandResult Client::send_chat(const std::string& text, const std::string& recipient_id) {
+  if (impl_->on_io_thread())
+    return local_error(0, kErrorWrongThread, "send_chat() cannot wait inside a client callback");
+  for (int attempt = 0;; ++attempt) {
+    std::shared_ptr<detail::E2eeSession> keys;
+    {
+      std::lock_guard lock(impl_->mu);
+      keys = impl_->e2ee;
+    }
+    if (!keys) return local_error(0, kErrorNotConnected, "not connected");
+    auto sealed = keys->seal_chat(text, recipient_id);
+    if (!sealed.ok()) return not_sealed(sealed.error);
+    const std::uint64_t epoch = sealed.value->epoch();
+    v1::ClientMessage message;
+    *message.mutable_chat() = std::move(*sealed.value);
+    auto result = impl_->round_trip(message, impl_->options.command_timeout);
+    if (result.code() != v1::ERROR_CODE_STALE_EPOCH || attempt > 0) return result;
+    // The membership changed as it went: seal again once this client has
+    // its key for the new epoch.
+    std::unique_lock lock(impl_->mu);
+    impl_->cv.wait_until(lock, Clock::now() + impl_->options.command_timeout, [&] {
+      return impl_->e2ee != keys || keys->epoch() > epoch;
+    });
+  }
+}
+
+std::string Client::security_code() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->e2ee ? impl_->e2ee->security_code() : std::string();
+}
+
+bool Client::wait_keys_ready(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(impl_->mu);
+  return impl_->cv.wait_until(lock, Clock::now() + timeout, [&] {
+    return impl_->stage == Impl::Stage::open && impl_->e2ee && impl_->e2ee->ready();
+  });
+}
+
+std::uint64_t Client::undecryptable_media_frames() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->e2ee ? impl_->e2ee->media_dropped() : 0;
 }
 
 v1::SessionState Client::state() const {

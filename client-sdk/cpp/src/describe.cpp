@@ -37,6 +37,7 @@ std::string error_name(v1::ErrorCode code) {
     case kErrorConnectionClosed: return "CONNECTION_CLOSED";
     case kErrorQueueFull: return "QUEUE_FULL";
     case kErrorWrongThread: return "WRONG_THREAD";
+    case kErrorKeysNotReady: return "KEYS_NOT_READY";
     default: break;
   }
   if (v1::ErrorCode_IsValid(code)) return strip_prefix(v1::ErrorCode_Name(code), "ERROR_CODE_");

@@ -73,8 +73,8 @@ TEST_CASE("Envelope: an unknown body in ClientMessage is refused as MALFORMED", 
   auto raw = s.join_raw("p2");
   const auto before = s.snapshot();
 
-  // Field 4 would be a third case of the `body` oneof in a future protocol.
-  REQUIRE(raw->send_binary(wire::varint_field(1, 11) + wire::bytes_field(4, wire::varint_field(1, 1))));
+  // Field 15 would be a new case of the `body` oneof in a future protocol.
+  REQUIRE(raw->send_binary(wire::varint_field(1, 11) + wire::bytes_field(15, wire::varint_field(1, 1))));
   expect_refused(raw->wait_result(11), v1::ERROR_CODE_MALFORMED, before.version());
 
   s.expect_unchanged(before);
@@ -86,9 +86,9 @@ TEST_CASE("Envelope: an unknown kind of Command is refused as INVALID_ARGUMENT",
   auto raw = s.join_raw("p2");
   const auto before = s.snapshot();
 
-  // A Command whose only field is number 21, past every known kind: to this
+  // A Command whose only field is number 60, past every known kind: to this
   // server the command is empty.
-  const auto command = wire::bytes_field(21, wire::varint_field(1, 1));
+  const auto command = wire::bytes_field(60, wire::varint_field(1, 1));
   REQUIRE(raw->send_binary(wire::varint_field(1, 12) + wire::bytes_field(2, command)));
   expect_refused(raw->wait_result(12), v1::ERROR_CODE_INVALID_ARGUMENT, before.version());
 

@@ -13,15 +13,19 @@ namespace {
 // `raw` sends a frame tagged `tag`, then the facilitator (who may always
 // speak) sends one too. Round trips on each connection order every relay
 // before them, so once p1's own round trip returns, p1 has received every
-// frame the server forwarded. Returns whom p1 heard.
+// frame the server forwarded. Returns whom p1 heard. The raw client has no
+// keys, so a frame of its that got through would not open at p1: p1 counts
+// it as undecryptable, and that count must stay 0.
 std::multiset<std::string> heard_by_p1(HostileSession& s, RawClient& raw, const std::string& tag,
                                        std::uint64_t request_id) {
+  wait_keys_settled({&s.fac, &s.p1});
   REQUIRE(raw.send_media(0, tag + "|" + raw.welcome().participant_id()));
   REQUIRE(raw.send_command(request_id, sdk::cmd::lower_hand()));
   REQUIRE(raw.wait_result(request_id).has_value());
   REQUIRE(s.fac.send_tagged_media(tag));
   REQUIRE(s.fac.client().send(s.fac.harmless_command()).code() == v1::ERROR_CODE_NO_CHANGE);
   REQUIRE(s.p1.client().send(s.p1.harmless_command()).code() == v1::ERROR_CODE_NO_CHANGE);
+  CHECK(s.p1.client().undecryptable_media_frames() == 0);
   return s.p1.senders_with_tag(tag);
 }
 

@@ -63,6 +63,28 @@ struct CloseInfo {
   bool goodbye = false;    // The server said Goodbye first.
 };
 
+// A chat message that opened: end-to-end encrypted by its sender, checked
+// against the sender's signature, never seen in clear by the server.
+struct ChatMessage {
+  std::string sender_id;
+  std::string recipient_id;  // This member for a direct message; empty when sent to the whole session.
+  std::string text;
+  std::uint64_t epoch = 0;   // The key epoch it was sealed in.
+};
+
+// What the end-to-end encryption reports to the application.
+struct SecurityNotice {
+  enum class Kind {
+    code_changed,          // The membership changed: people should compare the new code.
+    rejected,              // A chat message or sender key did not open; `detail` says why.
+    invalid_announcement,  // A member's announced keys do not verify; they are left out.
+  };
+  Kind kind = Kind::code_changed;
+  std::string participant_id;  // Whom it concerns; empty for code_changed.
+  std::string detail;          // For people.
+  std::string security_code;   // The code as it stands now.
+};
+
 class Client {
  public:
   using StateHandler = std::function<void(const v1::SessionState&)>;
@@ -70,6 +92,8 @@ class Client {
   using MediaHandler = std::function<void(const v1::MediaFrame&)>;
   using ClosedHandler = std::function<void(const CloseInfo&)>;
   using ResultHandler = std::function<void(const v1::CommandResult&)>;
+  using ChatHandler = std::function<void(const ChatMessage&)>;
+  using SecurityHandler = std::function<void(const SecurityNotice&)>;
 
   explicit Client(ClientOptions options = {});
   ~Client();  // Closes the connection (bounded by close_timeout) and joins.
@@ -85,11 +109,18 @@ class Client {
   // have finished (inside on_state, state() still shows the previous state).
   void on_state(StateHandler handler);
   void on_event(EventHandler handler);
+  // Media frames arrive opened: `payload` is what the sender passed to
+  // send_media(). Frames that do not open (no key yet, tampered, replayed)
+  // are dropped and counted in undecryptable_media_frames().
   void on_media(MediaHandler handler);
+  void on_chat(ChatHandler handler);
+  void on_security(SecurityHandler handler);
   void on_closed(ClosedHandler handler);  // Only for connections that opened.
 
   // Opens the WebSocket (ws://, or wss:// over TLS) and returns once Welcome
-  // and the first SessionState have arrived, or with the reason it could
+  // and the first SessionState have arrived and the server has taken this
+  // connection's end-to-end keys (made afresh for every connection), or
+  // with the reason it could
   // not: the HTTP status and the server's error code and message when the
   // handshake was refused; code "tls" with the host and OpenSSL's reason
   // when the TLS handshake failed (e.g. the certificate is not trusted). A
@@ -109,9 +140,27 @@ class Client {
   // the command could not be queued (then `done` has already run).
   std::uint64_t send_async(const v1::Command& command, ResultHandler done);
 
-  // Queues one media frame. False when not connected or the queue is full.
-  // The server forwards it only if this member may speak now.
+  // Seals one media frame under this member's media key and queues it.
+  // False when not connected, before the first key epoch, or when the queue
+  // is full. The server forwards it only if this member may speak now.
   bool send_media(std::uint32_t track, std::string payload);
+
+  // Seals a chat message (at most 4000 bytes of UTF-8) to the whole session
+  // or, with a recipient, to that member alone, and waits for the server's
+  // answer: PHASE_FORBIDS when the phase does not let this member chat (the
+  // presenter during the observation), UNKNOWN_PARTICIPANT for a recipient
+  // not connected. A message sealed just as the membership changed is
+  // sealed again under the new keys once.
+  v1::CommandResult send_chat(const std::string& text, const std::string& recipient_id = {});
+
+  // About 40 digits in groups of five, from everyone's keys; the same on
+  // every screen for the same membership. Empty before the first epoch.
+  std::string security_code() const;
+  // Waits until this epoch's keys are complete: the server took this
+  // member's sender key and every other member's has arrived. False on
+  // timeout or close.
+  bool wait_keys_ready(std::chrono::milliseconds timeout);
+  std::uint64_t undecryptable_media_frames() const;
 
   // The latest state, Welcome and closing reason. Empty values before the
   // first connect.

@@ -14,7 +14,8 @@ namespace balint::sdk {
 namespace v1 = ::balint::v1;
 
 // "PERMISSION_DENIED", "OK", ... and the SDK's own "NOT_CONNECTED",
-// "TIMEOUT", "CONNECTION_CLOSED", "QUEUE_FULL", "WRONG_THREAD".
+// "TIMEOUT", "CONNECTION_CLOSED", "QUEUE_FULL", "WRONG_THREAD",
+// "KEYS_NOT_READY".
 std::string error_name(v1::ErrorCode code);
 // "ok" or "PERMISSION_DENIED: only a facilitator may change the phase".
 std::string describe(const v1::CommandResult& result);

@@ -41,5 +41,8 @@ inline constexpr v1::ErrorCode kErrorTimeout = static_cast<v1::ErrorCode>(1002);
 inline constexpr v1::ErrorCode kErrorConnectionClosed = static_cast<v1::ErrorCode>(1003);
 inline constexpr v1::ErrorCode kErrorQueueFull = static_cast<v1::ErrorCode>(1004);
 inline constexpr v1::ErrorCode kErrorWrongThread = static_cast<v1::ErrorCode>(1005);
+// A chat message could not be sealed: this connection's end-to-end keys are
+// not in place yet (or were wiped when the session ended).
+inline constexpr v1::ErrorCode kErrorKeysNotReady = static_cast<v1::ErrorCode>(1006);
 
 }  // namespace balint::sdk

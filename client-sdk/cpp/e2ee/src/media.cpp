@@ -1,0 +1,68 @@
+#include "balint/e2ee/media.hpp"
+
+#include "balint/e2ee/bytes.hpp"
+#include "balint/e2ee/constants.hpp"
+#include "balint/e2ee/init.hpp"
+
+#include <sodium.h>
+
+namespace balint::e2ee {
+
+std::string media_ad(const MediaContext& context) {
+  return ByteWriter()
+      .label(kMediaLabel)
+      .str(context.session_id)
+      .u64(context.epoch)
+      .str(context.sender_id)
+      .u64(context.track)
+      .u64(context.counter)
+      .take();
+}
+
+std::string media_nonce(std::uint64_t counter) {
+  std::string nonce = u64_bytes(counter);
+  nonce.resize(kNonceBytes, '\0');
+  return nonce;
+}
+
+std::string seal_media_frame(std::string_view frame, const MediaContext& context, const Key& media_key) {
+  ensure_sodium();
+  const std::string ad = media_ad(context);
+  const std::string nonce = media_nonce(context.counter);
+  std::string payload = ByteWriter().u64(context.epoch).u64(context.counter).take();
+  payload.resize(kMediaHeaderBytes + frame.size() + kTagBytes);
+  crypto_aead_xchacha20poly1305_ietf_encrypt(uchars(payload) + kMediaHeaderBytes, nullptr, uchars(frame), frame.size(),
+                                             uchars(ad), ad.size(), nullptr, uchars(nonce), media_key.data());
+  return payload;
+}
+
+std::optional<MediaHeader> read_media_header(std::string_view payload) {
+  if (payload.size() < kMediaHeaderBytes + kTagBytes) return std::nullopt;
+  return MediaHeader{read_u64(payload), read_u64(payload.substr(8))};
+}
+
+MediaReceiver::MediaReceiver(Key media_key) : key_(std::move(media_key)) {}
+
+Result<std::string> MediaReceiver::open(std::string_view payload, std::string_view session_id, std::uint64_t epoch,
+                                        std::string_view sender_id, std::uint32_t track) {
+  using Opened = Result<std::string>;
+  ensure_sodium();
+  const auto header = read_media_header(payload);
+  if (!header) return Opened::failure(Error::malformed);
+  if (header->epoch < epoch) return Opened::failure(Error::stale_epoch);
+  if (header->epoch > epoch) return Opened::failure(Error::no_key);
+  if (last_ && header->counter <= *last_) return Opened::failure(Error::replay);
+
+  const std::string ad = media_ad({session_id, header->epoch, sender_id, track, header->counter});
+  const std::string nonce = media_nonce(header->counter);
+  const std::string_view ciphertext = payload.substr(kMediaHeaderBytes);
+  std::string frame(ciphertext.size() - kTagBytes, '\0');
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt(uchars(frame), nullptr, nullptr, uchars(ciphertext), ciphertext.size(),
+                                                 uchars(ad), ad.size(), uchars(nonce), key_.data()) != 0) {
+    return Opened::failure(Error::tampered);
+  }
+  last_ = header->counter;
+  return Opened::success(std::move(frame));
+}
+
+}  // namespace balint::e2ee
