@@ -205,3 +205,45 @@ TEST_CASE("balint-cli usage errors, refused joins, list and end", "[cli]") {
 }
 
 }  // namespace balint::test
+
+namespace balint::test {
+
+TEST_CASE("balint-cli chats end to end and shows the security code", "[cli][e2ee]") {
+  TestServer server;
+  const auto created = two_person_session(server);
+  Member fac("Dr Ada");
+  fac.join(created.invite("Dr Ada"));
+  Process cli({kCli, "join", created.invite("Cy").link, "--no-screen"});
+  REQUIRE(cli.wait_for_output("joined session", kWait));
+  INFO("stdout:\n" << cli.out() << "\nstderr:\n" << cli.err());
+  REQUIRE(fac.client().wait_for_state(
+      [](const v1::SessionState& s) {
+        const auto* cy = sdk::find_member(s, "cy");
+        return cy && cy->has_keys();
+      },
+      kWait));
+  REQUIRE(fac.client().wait_keys_ready(kWait));
+
+  cli.write_stdin("say hello from the terminal\n");
+  REQUIRE(cli.wait_for_output("result say: ok", kWait));
+  // The message went before the answer, so the barrier's state comes after it.
+  wait_all({&fac}, must(fac, sdk::cmd::raise_hand()));
+  const auto read = fac.chats();
+  REQUIRE(read.size() == 1);
+  CHECK(read[0].text == "hello from the terminal");
+  CHECK(read[0].sender_id == "cy");
+
+  REQUIRE(fac.client().send_chat("hello from the SDK").code() == v1::ERROR_CODE_OK);
+  CHECK(cli.wait_for_output("chat Dr Ada: hello from the SDK", kWait));
+  REQUIRE(fac.client().send_chat("just for you", "cy").code() == v1::ERROR_CODE_OK);
+  CHECK(cli.wait_for_output("chat Dr Ada (to you): just for you", kWait));
+
+  cli.write_stdin("code\n");
+  CHECK(cli.wait_for_output("security code: " + fac.client().security_code(), kWait));
+  cli.write_stdin("tell nobody hi\n");
+  CHECK(cli.wait_for_output("result tell: UNKNOWN_PARTICIPANT", kWait));
+  cli.close_stdin();
+  CHECK(cli.wait(kWait) == 0);
+}
+
+}  // namespace balint::test
