@@ -76,11 +76,12 @@ v1::Command random_command(Random& r, bool ccdg) {
     kAdd,
     kRemoveAttendee,
     kLeave,
+    kAnnounce,
     kEmpty,
     kKinds
   };
-  static const std::vector<int> weights = {10, 4, 6, 3, 1, 3, 3, 3, 7, 7, 3, 5, 4, 4, 3, 3, 1, 3, 2, 1, 1};
-  static_assert(kKinds == 21);
+  static const std::vector<int> weights = {10, 4, 6, 3, 1, 3, 3, 3, 7, 7, 3, 5, 4, 4, 3, 3, 1, 3, 2, 1, 4, 1};
+  static_assert(kKinds == 22);
   int roll = r.below(std::accumulate(weights.begin(), weights.end(), 0));
   int kind = 0;
   while (roll >= weights[kind]) roll -= weights[kind++];
@@ -157,6 +158,16 @@ v1::Command random_command(Random& r, bool ccdg) {
     case kLeave:
       c.mutable_leave();
       break;
+    case kAnnounce: {
+      // Keys from a small pool, so that members sometimes collide; now and
+      // then of the wrong length.
+      auto* keys = c.mutable_announce_keys()->mutable_keys();
+      const char pool = static_cast<char>('a' + r.below(6));
+      keys->set_identity_key(std::string(r.chance(95) ? 32 : 31, pool));
+      keys->set_exchange_key(std::string(32, static_cast<char>(pool + 10)));
+      keys->set_signature(std::string(r.chance(95) ? 64 : 0, 's'));
+      break;
+    }
     default:
       break;  // an empty command
   }
@@ -217,6 +228,21 @@ std::string check_step(const Session& s, const v1::SessionState& before, const v
     if (!o.events.empty()) err << "events on a refused call; ";
   }
   if (!o.ok() && o.message.empty()) err << "refusal without a message; ";
+
+  // Keys: only on members with a connection of their own; the key epoch
+  // rises exactly when the set of announced keys changes.
+  std::map<std::string, std::string> keys_before, keys_after;
+  for (const v1::Member& m : before.roster())
+    if (m.has_keys()) keys_before[m.participant_id()] = m.keys().SerializeAsString();
+  for (const v1::Member& m : after.roster()) {
+    if (!m.has_keys()) continue;
+    keys_after[m.participant_id()] = m.keys().SerializeAsString();
+    if (m.connection() != v1::CONNECTION_STATUS_CONNECTED || !m.room_device_id().empty())
+      err << m.participant_id() << " holds keys without a connection of their own; ";
+  }
+  if (after.key_epoch() < before.key_epoch()) err << "the key epoch went back; ";
+  if ((keys_after != keys_before) != (after.key_epoch() > before.key_epoch()))
+    err << "the key epoch and the announced keys disagree; ";
   if (s.version() != after.version()) err << "version() disagrees with snapshot; ";
   if (before.ended() && !after.ended()) err << "an ended session came back; ";
   if (before.ended() && o.ok() && kind != StepKind::kTick) err << "ended session accepted a call; ";
@@ -415,6 +441,7 @@ TEST_CASE("random command sequences keep every invariant", "[property]") {
         stats.add("turn moved");
       }
       if (after.ended() && !before.ended()) stats.add("ended");
+      if (after.key_epoch() > before.key_epoch()) stats.add("key epoch");
       if (after.phase_index() >= 0 && rule_of(after) == v1::SPEAKING_RULE_ALL_BUT_PRESENTER) {
         stats.add("observation step");
       }
@@ -433,7 +460,8 @@ TEST_CASE("random command sequences keep every invariant", "[property]") {
   // The sequences must actually exercise the rules, not just bounce off them.
   INFO("accepted " << stats.counts["accepted"] << ", refused " << stats.counts["refused"] << ", phase changes "
                    << stats.counts["phase change"] << ", turn moves " << stats.counts["turn moved"] << ", warnings "
-                   << stats.counts["warning"] << ", ended " << stats.counts["ended"]);
+                   << stats.counts["warning"] << ", ended " << stats.counts["ended"] << ", key epochs "
+                   << stats.counts["key epoch"]);
   CHECK(stats.counts["accepted"] > 20'000);
   CHECK(stats.counts["refused"] > 20'000);
   CHECK(stats.counts["phase change"] > 10'000);
@@ -441,4 +469,5 @@ TEST_CASE("random command sequences keep every invariant", "[property]") {
   CHECK(stats.counts["warning"] > 2'000);
   CHECK(stats.counts["ended"] > 1'000);
   CHECK(stats.counts["observation step"] > 10'000);
+  CHECK(stats.counts["key epoch"] > 2'000);
 }
