@@ -134,12 +134,16 @@ void Room::on_message(WsConnection& connection, std::string_view bytes, bool bin
       return reply(connection, message.request_id(), v1::ERROR_CODE_MALFORMED, "message has no known body");
   }
   // Everything but media is answered, so it carries a rising request id.
+  const auto refuse = [&](std::uint64_t request_id, v1::ErrorCode code, const std::string& why) {
+    if (key_exchange) return refuse_key_exchange(link, request_id, core::Outcome::error(code, why));
+    reply(connection, request_id, code, why);
+  };
   if (message.request_id() == 0)
-    return reply(connection, 0, v1::ERROR_CODE_INVALID_ARGUMENT, "a command needs a non-zero request_id");
+    return refuse(0, v1::ERROR_CODE_INVALID_ARGUMENT, "a command needs a non-zero request_id");
   if (message.request_id() <= link.last_request_id)
-    return reply(connection, message.request_id(), v1::ERROR_CODE_DUPLICATE_REQUEST,
-                 "request_id " + std::to_string(message.request_id()) + " is not above the last one (" +
-                     std::to_string(link.last_request_id) + "); a replay is not applied again");
+    return refuse(message.request_id(), v1::ERROR_CODE_DUPLICATE_REQUEST,
+                  "request_id " + std::to_string(message.request_id()) + " is not above the last one (" +
+                      std::to_string(link.last_request_id) + "); a replay is not applied again");
   link.last_request_id = message.request_id();
   if (message.has_chat()) return relay_chat(connection, message.request_id(), message.chat());
   if (message.has_sender_keys()) return relay_sender_keys(link, message.request_id(), message.sender_keys());

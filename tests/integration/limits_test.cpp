@@ -43,6 +43,30 @@ TEST_CASE("Limits: a command flood is answered RATE_LIMITED, then closed with 10
   s.expect_others_served();
 }
 
+TEST_CASE("Limits: key exchange is not charged, but a flood of refused key messages is closed with 1008",
+          "[hostile][limits]") {
+  HostileSession s([](app::Config& c) {
+    c.commands_per_second = kNoRefill;
+    c.command_burst = 3;
+  });
+  // The members' own key exchange did not use up their budget: three
+  // commands still go through, and their keys are complete.
+  wait_keys_settled({&s.fac, &s.p1});
+  for (int i = 0; i < 3; ++i) CHECK(s.p1.client().send(s.p1.harmless_command()).code() == v1::ERROR_CODE_NO_CHANGE);
+
+  auto flooder = s.join_raw("p2");
+  const auto before = s.snapshot();
+  v1::Command bad_keys;
+  bad_keys.mutable_announce_keys()->mutable_keys()->set_identity_key("too short");
+  for (std::uint64_t id = 1; id <= 10; ++id) REQUIRE(flooder->send_command(id, bad_keys));
+  for (std::uint64_t id = 1; id <= 3; ++id) expect_refused(flooder->wait_result(id), v1::ERROR_CODE_INVALID_ARGUMENT, before.version());
+  for (std::uint64_t id = 4; id <= 6; ++id) expect_refused(flooder->wait_result(id), v1::ERROR_CODE_RATE_LIMITED, before.version());
+  const auto& ending = flooder->wait_end();
+  expect_close(ending, 1008);
+
+  s.expect_unchanged(before, {.version_steps = 0, .disconnected = "p2"});
+}
+
 TEST_CASE("Limits: a media flood is told once, its extra frames dropped, then closed with 1008", "[hostile][limits]") {
   HostileSession s([](app::Config& c) {
     c.media_frames_per_second = kNoRefill;
