@@ -221,6 +221,14 @@ TEST_CASE("E2EE: the presenter's chat is refused during the observation and reac
   barrier(s.fac, {&s.fac, &s.p1, &presenter});
   CHECK(texts(s.fac) == std::vector<std::string>{"we wonder", "thank you"});
   CHECK(texts(presenter) == std::vector<std::string>{"we wonder"});
+
+  // At the end every key is wiped: nothing more can be sealed.
+  CHECK_FALSE(presenter.client().security_code().empty());
+  s.server.admin().end_session(s.session.session_id);
+  REQUIRE(presenter.client().wait_closed(kWait));
+  CHECK(presenter.client().security_code().empty());
+  CHECK_FALSE(presenter.client().send_media(0, "after the end"));
+  CHECK(presenter.client().send_chat("after the end").code() == sdk::kErrorNotConnected);
 }
 
 }  // namespace balint::test
