@@ -53,6 +53,37 @@ class ScriptBuilder {
     return raw(actor, message.SerializeAsString());
   }
 
+  // Well-sized keys (the engine checks lengths, not the cryptography).
+  ScriptBuilder& announce(const std::string& actor) {
+    v1::Command command;
+    auto* keys = command.mutable_announce_keys()->mutable_keys();
+    keys->set_identity_key(std::string(31, 'i') + actor.back());
+    keys->set_exchange_key(std::string(31, 'x') + actor.back());
+    keys->set_signature(std::string(64, 's'));
+    return send(actor, command);
+  }
+
+  ScriptBuilder& chat(const std::string& actor, std::uint64_t epoch, const std::string& recipient = {}) {
+    v1::ClientMessage message;
+    message.set_request_id(++request_id_);
+    auto* chat = message.mutable_chat();
+    chat->set_epoch(epoch);
+    chat->set_recipient_id(recipient);
+    chat->set_ciphertext(std::string(272, 'c'));
+    chat->set_signature(std::string(64, 's'));
+    return raw(actor, message.SerializeAsString());
+  }
+
+  ScriptBuilder& sender_keys(const std::string& actor, std::uint64_t epoch, const std::string& recipient) {
+    v1::ClientMessage message;
+    message.set_request_id(++request_id_);
+    message.mutable_sender_keys()->set_epoch(epoch);
+    auto* key = message.mutable_sender_keys()->add_keys();
+    key->set_recipient_id(recipient);
+    key->set_sealed(std::string(72, 'k'));
+    return raw(actor, message.SerializeAsString());
+  }
+
   // Disconnects or rejoins `actor`, then sends nothing.
   ScriptBuilder& flip(const std::string& actor) {
     raw(actor, {});
@@ -133,6 +164,17 @@ Seeds client_message_seeds() {
                               .send("room", cmd::finish_turn())
                               .bytes()},
       {"ghost_joins", S().flip("ghost").send("ghost", cmd::raise_hand()).bytes()},
+      {"announce_keys", S().announce("fac").announce("p1").flip("p1").flip("p1").announce("p1").bytes()},
+      {"encrypted_chat", S(true)
+                             .announce("fac")
+                             .announce("pres")
+                             .announce("p1")
+                             .sender_keys("p1", 3, "fac")
+                             .chat("p1", 3)
+                             .chat("fac", 3, "p1")
+                             .send("fac", cmd::jump_to_phase(2))
+                             .chat("pres", 3)
+                             .bytes()},
       {"warnings_fall_due", S().raw("fac", {}, 255).raw("fac", {}, 255).send("fac", cmd::extend_phase(600)).bytes()},
       {"zero_request_id", S().raw("fac",
                                   [] {

@@ -63,7 +63,9 @@ TEST_CASE("Chat and media content reaches neither the server's log, its disk nor
   for (const auto& marker : {chat_marker, direct_marker, media_marker}) {
     INFO("marker " << marker);
     const auto scan = scan_process_memory(server.pid(), marker);
-    for (const auto& where : scan.where) INFO("found in " << where);
+    std::string where;
+    for (const auto& mapping : scan.where) where += "\n  " + mapping;
+    INFO("found in:" << where);
     CHECK(scan.hits == 0);
     CHECK(count_in_text(server.log(), marker) == 0);
     CHECK(count_in_directory(server.data_dir(), marker) == 0);

@@ -70,8 +70,8 @@ v1::CommandResult local_error(std::uint64_t request_id, v1::ErrorCode code, std:
 std::string millis(std::chrono::milliseconds ms) { return std::to_string(ms.count()) + " ms"; }
 
 // The keyring's clock: steady milliseconds.
-std::int64_t steady_ms(Clock::time_point t = Clock::now()) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+std::int64_t steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
 }
 
 // The local answer when a chat message cannot be sealed.
