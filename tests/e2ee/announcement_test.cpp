@@ -3,18 +3,12 @@
 #include "balint/e2ee/bytes.hpp"
 #include "balint/e2ee/hex.hpp"
 
+#include "test_keys.hpp"
+
 #include <catch2/catch.hpp>
 
 using namespace balint::e2ee;
-
-namespace {
-
-Identity test_identity(std::uint64_t seed) {
-  SeededRandom random(seed);
-  return Identity::generate(random);
-}
-
-}  // namespace
+using namespace balint::e2ee::testing;
 
 TEST_CASE("identities come from their seeds and differ between seeds", "[e2ee]") {
   const Identity a = Identity::from_seeds(std::string(32, '\x01'), std::string(32, '\x02'));

@@ -4,16 +4,15 @@
 #include "balint/e2ee/derive.hpp"
 #include "balint/e2ee/pairwise.hpp"
 
+#include "test_keys.hpp"
+
 #include <catch2/catch.hpp>
 
 using namespace balint::e2ee;
+using namespace balint::e2ee::testing;
 
 namespace {
 
-Identity test_identity(std::uint64_t seed) {
-  SeededRandom random(seed);
-  return Identity::generate(random);
-}
 
 const Key& group_secret() {
   static const Key secret = Key::from_bytes(std::string(32, '\x33'));

@@ -18,6 +18,7 @@
 #include "balint/e2ee/pairwise.hpp"
 #include "balint/e2ee/security_code.hpp"
 #include "balint/e2ee/sender_key.hpp"
+#include "test_keys.hpp"
 
 #include <boost/json.hpp>
 #include <sodium.h>
@@ -32,6 +33,7 @@
 namespace {
 
 using namespace balint::e2ee;
+using namespace balint::e2ee::testing;
 namespace json = boost::json;
 
 constexpr int kVectorsVersion = 1;
@@ -54,32 +56,6 @@ class Draws {
  private:
   SeededRandom random_;
 };
-
-// Hands out given bytes, so a seal uses the nonce the vector names.
-class FixedRandom final : public RandomSource {
- public:
-  explicit FixedRandom(std::string bytes) : bytes_(std::move(bytes)) {}
-  void fill(unsigned char* out, std::size_t n) override {
-    if (n > bytes_.size() - used_) throw std::logic_error("FixedRandom ran out of bytes");
-    std::memcpy(out, bytes_.data() + used_, n);
-    used_ += n;
-  }
-
- private:
-  std::string bytes_;
-  std::size_t used_ = 0;
-};
-
-struct ExchangeKeys {
-  std::string pk;
-  Key sk;
-};
-
-ExchangeKeys exchange_keys(std::string_view seed) {
-  ExchangeKeys keys{std::string(32, '\0'), Key()};
-  crypto_kx_seed_keypair(uchars(keys.pk), keys.sk.data(), uchars(seed));
-  return keys;
-}
 
 PairKeys pair_of(std::string_view my_seed, std::string_view peer_pk) {
   const ExchangeKeys mine = exchange_keys(my_seed);

@@ -1,17 +1,11 @@
 #include "balint/e2ee/pairwise.hpp"
 
+#include "test_keys.hpp"
+
 #include <catch2/catch.hpp>
 
 using namespace balint::e2ee;
-
-namespace {
-
-Identity test_identity(std::uint64_t seed) {
-  SeededRandom random(seed);
-  return Identity::generate(random);
-}
-
-}  // namespace
+using namespace balint::e2ee::testing;
 
 TEST_CASE("the pairwise channel is symmetric: A's tx is B's rx", "[e2ee]") {
   const Identity a = test_identity(10);

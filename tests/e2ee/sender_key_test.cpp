@@ -4,18 +4,12 @@
 #include "balint/e2ee/derive.hpp"
 #include "balint/e2ee/pairwise.hpp"
 
+#include "test_keys.hpp"
+
 #include <catch2/catch.hpp>
 
 using namespace balint::e2ee;
-
-namespace {
-
-Identity test_identity(std::uint64_t seed) {
-  SeededRandom random(seed);
-  return Identity::generate(random);
-}
-
-}  // namespace
+using namespace balint::e2ee::testing;
 
 TEST_CASE("sender_key_ad is label, session, epoch, sender and recipient", "[e2ee]") {
   const std::string expected =

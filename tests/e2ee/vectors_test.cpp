@@ -11,6 +11,7 @@
 #include "balint/e2ee/pairwise.hpp"
 #include "balint/e2ee/security_code.hpp"
 #include "balint/e2ee/sender_key.hpp"
+#include "test_keys.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
@@ -22,6 +23,7 @@
 #include <sstream>
 
 using namespace balint::e2ee;
+using namespace balint::e2ee::testing;
 namespace json = boost::json;
 
 namespace {
@@ -67,32 +69,6 @@ Error error_named(std::string_view name) {
   }
   FAIL("no error named " << name);
   return Error::ok;
-}
-
-class FixedRandom final : public RandomSource {
- public:
-  explicit FixedRandom(std::string bytes) : bytes_(std::move(bytes)) {}
-  void fill(unsigned char* out, std::size_t n) override {
-    REQUIRE(n <= bytes_.size() - used_);
-    std::memcpy(out, bytes_.data() + used_, n);
-    used_ += n;
-  }
-
- private:
-  std::string bytes_;
-  std::size_t used_ = 0;
-};
-
-struct ExchangeKeys {
-  std::string pk;
-  Key sk;
-};
-
-ExchangeKeys exchange_keys(std::string_view seed) {
-  REQUIRE(seed.size() == 32);
-  ExchangeKeys keys{std::string(32, '\0'), Key()};
-  crypto_kx_seed_keypair(uchars(keys.pk), keys.sk.data(), uchars(seed));
-  return keys;
 }
 
 PairKeys pair_from(std::string_view my_seed, std::string_view peer_pk) {
