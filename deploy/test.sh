@@ -5,7 +5,8 @@
 # Two builds: the ordinary one (build/), and a clang one with AddressSanitizer,
 # UndefinedBehaviorSanitizer and the libFuzzer targets (build-sanitize/), in
 # which the same suites run again and each fuzz target runs for
-# BALINT_FUZZ_SECONDS (default 25). Each test and each fuzz target counts once.
+# BALINT_FUZZ_SECONDS (default 25). Then the TypeScript SDK's tests run with
+# node's test runner. Each test and each fuzz target counts once.
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -63,6 +64,27 @@ if BALINT_BUILD_DIR="$sanitize_dir" bash deploy/build.sh -DCMAKE_C_COMPILER=clan
 else
   echo "test: the sanitizer build ($sanitize_dir) failed"
   failed=$((failed + 1))
+fi
+
+# The TypeScript SDK: its end-to-end encryption against the same golden and
+# negative vectors as the C++ one, with node's test runner.
+ts_log="$BALINT_BUILD_DIR/ts-test.log"
+if (cd client-sdk/ts && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build &&
+  node --test --test-reporter=tap dist/test/) > "$ts_log" 2>&1; then
+  echo "test: TypeScript SDK tests passed"
+else
+  echo "test: TypeScript SDK tests failed:"
+  cat "$ts_log"
+fi
+ts_pass=$(sed -nE 's/^# pass ([0-9]+)$/\1/p' "$ts_log" | tail -n 1)
+ts_fail=$(sed -nE 's/^# fail ([0-9]+)$/\1/p' "$ts_log" | tail -n 1)
+if [ -z "$ts_pass" ] || [ -z "$ts_fail" ]; then
+  echo "test: node's test runner printed no summary ($ts_log)"
+  failed=$((failed + 1))
+else
+  echo "test: TypeScript SDK: $ts_pass passed, $ts_fail failed"
+  passed=$((passed + ts_pass))
+  failed=$((failed + ts_fail))
 fi
 
 echo "test: finished in $(($(date +%s) - started)) s"

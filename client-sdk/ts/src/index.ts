@@ -1,0 +1,13 @@
+export { ready, sodium } from "./e2ee/sodium.js";
+export * from "./e2ee/constants.js";
+export * from "./e2ee/errors.js";
+export * from "./e2ee/bytes.js";
+export * from "./e2ee/keys.js";
+export * from "./e2ee/announcement.js";
+export * from "./e2ee/pairwise.js";
+export * from "./e2ee/kdf.js";
+export * from "./e2ee/senderKey.js";
+export * from "./e2ee/chain.js";
+export * from "./e2ee/chat.js";
+export * from "./e2ee/media.js";
+export * from "./e2ee/securityCode.js";
