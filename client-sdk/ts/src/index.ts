@@ -11,3 +11,4 @@ export * from "./e2ee/chain.js";
 export * from "./e2ee/chat.js";
 export * from "./e2ee/media.js";
 export * from "./e2ee/securityCode.js";
+export * from "./e2ee/keyring.js";
