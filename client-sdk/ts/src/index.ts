@@ -12,3 +12,10 @@ export * from "./e2ee/chat.js";
 export * from "./e2ee/media.js";
 export * from "./e2ee/securityCode.js";
 export * from "./e2ee/keyring.js";
+// The wire types, as the C++ SDK has them: v1.SessionState, v1.Role.FACILITATOR, ...
+export * as v1 from "./gen/balint/v1/balint_pb.js";
+export * from "./client/joinLink.js";
+export * from "./client/commands.js";
+export * from "./client/errors.js";
+export * from "./client/e2eeSession.js";
+export * from "./client/client.js";

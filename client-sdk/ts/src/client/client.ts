@@ -1,0 +1,497 @@
+// A client for one Balint Room session connection, for browsers and Node.
+//
+//   const client = new Client();
+//   client.on("state", (state) => draw(state));
+//   await client.connect(parseJoinLink(location.href));
+//   const result = await client.send(cmd.nextPhase());
+//
+// The state store is the server's latest SessionState, replaced whole on
+// every broadcast: the application never patches it. Handlers run in the
+// order the server sent the messages; a state is stored before its
+// handlers run, and a command's result resolves after the state that
+// reflects it was delivered.
+import { type MessageInitShape, create, fromBinary, toBinary } from "@bufbuild/protobuf";
+
+import { ready } from "../e2ee/sodium.js";
+import {
+  ClientMessageSchema,
+  type Command,
+  type CommandResult,
+  CommandResultSchema,
+  ErrorCode,
+  type Event,
+  type Member,
+  type ServerMessage,
+  ServerMessageSchema,
+  type SessionState,
+  type Welcome,
+} from "../gen/balint/v1/balint_pb.js";
+import { type ChatMessage, E2eeSession, type SecurityNotice } from "./e2eeSession.js";
+import { ClientErrorCode, ConnectError } from "./errors.js";
+import { type JoinTarget, socketUrl } from "./joinLink.js";
+
+/** The part of the WHATWG WebSocket the client uses; the browser's, or the `ws` package's in Node. */
+export interface SocketLike {
+  binaryType: string;
+  readonly bufferedAmount: number;
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onclose: ((event: { code: number; reason: string }) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+  send(data: Uint8Array): void;
+  close(code?: number, reason?: string): void;
+}
+export type SocketFactory = (url: string) => SocketLike;
+
+export interface ClientOptions {
+  /** Opens the socket; default: the global WebSocket. */
+  socket?: SocketFactory;
+  /** Longest time connect() waits for the socket, Welcome, the first state and the keys' acceptance. */
+  connectTimeoutMs?: number;
+  /** Default time send() waits for a command's result. */
+  commandTimeoutMs?: number;
+  /** Bytes that may wait in the socket before sendMedia() drops frames. */
+  maxQueuedBytes?: number;
+  /** A steady clock in milliseconds; default performance.now(). */
+  now?: () => number;
+}
+
+export type ConnectionState = "idle" | "connecting" | "open" | "closed";
+
+/** Why a connection that was open ended. */
+export interface CloseInfo {
+  /** The server's Goodbye reason if it sent one, else the close frame's reason, else what happened. */
+  reason: string;
+  byServer: boolean;
+  goodbye: boolean;
+  code: number; // The WebSocket close code.
+}
+
+/** A media frame as opened: `payload` is what the sender passed to sendMedia(). */
+export interface MediaFrame {
+  senderId: string;
+  track: number;
+  payload: Uint8Array;
+}
+
+export interface ClientEvents {
+  state: (state: SessionState, previous: SessionState | null) => void;
+  event: (event: Event) => void;
+  media: (frame: MediaFrame) => void;
+  chat: (message: ChatMessage) => void;
+  security: (notice: SecurityNotice) => void;
+  connection: (state: ConnectionState, info: CloseInfo | null) => void;
+}
+
+type Body = MessageInitShape<typeof ClientMessageSchema>["body"];
+
+interface Pending {
+  resolve: (result: CommandResult) => void;
+  timer: ReturnType<typeof setTimeout>;
+  onResult?: (result: CommandResult) => void;
+}
+
+const defaults = { connectTimeoutMs: 10_000, commandTimeoutMs: 5_000, maxQueuedBytes: 256 * 1024 };
+
+function clientResult(requestId: bigint, code: ErrorCode, message: string): CommandResult {
+  return create(CommandResultSchema, { requestId, code, message });
+}
+
+function globalSocket(url: string): SocketLike {
+  const Ctor = (globalThis as { WebSocket?: new (url: string) => SocketLike }).WebSocket;
+  if (Ctor === undefined) throw new ConnectError("network", "no WebSocket here: pass options.socket");
+  return new Ctor(url);
+}
+
+export class Client {
+  private readonly options: Required<ClientOptions>;
+  private readonly handlers: { [K in keyof ClientEvents]: Set<ClientEvents[K]> } = {
+    state: new Set(),
+    event: new Set(),
+    media: new Set(),
+    chat: new Set(),
+    security: new Set(),
+    connection: new Set(),
+  };
+  private socket: SocketLike | null = null;
+  private connState: ConnectionState = "idle";
+  private latest: SessionState | null = null;
+  private latestAt = 0; // options.now() when `latest` arrived.
+  private welcomeMsg: Welcome | null = null;
+  private closeInfo: CloseInfo | null = null;
+  private goodbye: string | null = null;
+  private e2ee: E2eeSession | null = null;
+  private nextRequestId = 1n;
+  private readonly pending = new Map<bigint, Pending>();
+  private expiryTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(options: ClientOptions = {}) {
+    this.options = {
+      socket: options.socket ?? globalSocket,
+      connectTimeoutMs: options.connectTimeoutMs ?? defaults.connectTimeoutMs,
+      commandTimeoutMs: options.commandTimeoutMs ?? defaults.commandTimeoutMs,
+      maxQueuedBytes: options.maxQueuedBytes ?? defaults.maxQueuedBytes,
+      now: options.now ?? (() => performance.now()),
+    };
+  }
+
+  /** Adds a handler; returns what removes it. */
+  on<K extends keyof ClientEvents>(name: K, handler: ClientEvents[K]): () => void {
+    this.handlers[name].add(handler);
+    return () => this.handlers[name].delete(handler);
+  }
+
+  /**
+   * Opens the socket and resolves once Welcome and the first state arrived
+   * and the server took this connection's end-to-end keys (made afresh for
+   * every connection). Rejects with a ConnectError. A browser is not told
+   * why a server refused a WebSocket; checkJoin() asks over HTTP.
+   */
+  connect(target: JoinTarget): Promise<void> {
+    if (this.connState === "connecting" || this.connState === "open")
+      return Promise.reject(new ConnectError("network", "already connected"));
+    this.reset();
+    this.setConnection("connecting", null);
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const fail = (error: ConnectError) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.teardown(error.message, false, 1000);
+        reject(error);
+      };
+      const timer = setTimeout(
+        () => fail(new ConnectError("timeout", `no answer from ${target.wsUrl} within ${this.options.connectTimeoutMs} ms`)),
+        this.options.connectTimeoutMs,
+      );
+      this.onOpened = () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.setConnection("open", null);
+        resolve();
+      };
+      this.onConnectFailure = fail;
+
+      ready()
+        .then(() => {
+          if (settled) return;
+          let socket: SocketLike;
+          try {
+            socket = this.options.socket(socketUrl(target));
+          } catch (error) {
+            return fail(error instanceof ConnectError ? error : new ConnectError("network", String(error)));
+          }
+          socket.binaryType = "arraybuffer";
+          this.socket = socket;
+          socket.onmessage = (event) => this.receive(event.data);
+          socket.onerror = () => {};
+          socket.onclose = (event) => {
+            if (this.connState === "connecting") {
+              const why = this.goodbye ?? (event.reason || `the server refused or could not be reached (close code ${event.code})`);
+              fail(new ConnectError(event.code === 1006 ? "network" : "closed", `cannot join: ${why}`));
+            } else {
+              this.teardown(this.goodbye ?? (event.reason || "connection lost"), true, event.code);
+            }
+          };
+        })
+        .catch((error: unknown) => fail(new ConnectError("network", String(error))));
+    });
+  }
+
+  /** Sends a command and resolves with its result; never rejects (client-side failures carry ClientErrorCode). */
+  send(command: Command, timeoutMs = this.options.commandTimeoutMs): Promise<CommandResult> {
+    return this.request({ case: "command", value: command }, timeoutMs);
+  }
+
+  /**
+   * Seals a chat message (at most 4000 bytes of UTF-8) to the whole session
+   * or one member and resolves with the server's answer: PHASE_FORBIDS when
+   * the phase silences this member. Sealed again once if the membership
+   * changed on the way (STALE_EPOCH).
+   */
+  async sendChat(text: string, recipientId = ""): Promise<CommandResult> {
+    for (let attempt = 0; ; attempt++) {
+      const e2ee = this.e2ee;
+      if (this.connState !== "open" || e2ee === null) return clientResult(0n, ClientErrorCode.NOT_CONNECTED, "not connected");
+      let upload;
+      try {
+        upload = e2ee.sealChat(text, recipientId);
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (code === "too_long") return clientResult(0n, ErrorCode.INVALID_ARGUMENT, "a chat message holds at most 4000 bytes");
+        if (code === "unknown_sender")
+          return clientResult(0n, ErrorCode.UNKNOWN_PARTICIPANT, `${recipientId} has no keys in this session now`);
+        return clientResult(0n, ClientErrorCode.KEYS_NOT_READY, "the end-to-end keys are not in place yet");
+      }
+      const result = await this.request({ case: "chat", value: upload }, this.options.commandTimeoutMs);
+      if (result.code !== ErrorCode.STALE_EPOCH || attempt > 0) return result;
+    }
+  }
+
+  /** Seals one frame and queues it; false when not connected, without keys, or when the socket is backed up. */
+  sendMedia(track: number, payload: Uint8Array): boolean {
+    const socket = this.socket;
+    if (this.connState !== "open" || socket === null || this.e2ee === null) return false;
+    if (socket.bufferedAmount > this.options.maxQueuedBytes) return false;
+    const sealed = this.e2ee.sealMedia(track, payload);
+    if (sealed === null) return false;
+    this.write({ requestId: 0n, body: { case: "media", value: { track, payload: sealed } } });
+    return true;
+  }
+
+  /** The server's latest state; null before the first. */
+  get state(): SessionState | null {
+    return this.latest;
+  }
+  get welcome(): Welcome | null {
+    return this.welcomeMsg;
+  }
+  get participantId(): string {
+    return this.welcomeMsg?.participantId ?? "";
+  }
+  get connection(): ConnectionState {
+    return this.connState;
+  }
+  get closed(): CloseInfo | null {
+    return this.closeInfo;
+  }
+  /** This member's roster entry in the latest state. */
+  get me(): Member | undefined {
+    return this.latest?.roster.find((m) => m.participantId === this.participantId);
+  }
+  /** Digits in groups of five from everyone's keys; "" before the first epoch. */
+  get securityCode(): string {
+    return this.e2ee?.securityCode ?? "";
+  }
+  /** This epoch's keys are complete: the server took mine and every other member's arrived. */
+  get keysReady(): boolean {
+    return this.e2ee?.ready ?? false;
+  }
+  get undecryptableMediaFrames(): number {
+    return this.e2ee?.mediaDropped ?? 0;
+  }
+
+  /** The server's clock now, in Unix milliseconds, from the latest state; 0 before it. */
+  serverNow(): number {
+    if (this.latest === null) return 0;
+    return Number(this.latest.serverTimeMs) + (this.options.now() - this.latestAt);
+  }
+
+  /** Resolves with the first state (the current one included) that satisfies `predicate`; rejects on timeout or close. */
+  waitFor(predicate: (state: SessionState) => boolean, timeoutMs = this.options.commandTimeoutMs): Promise<SessionState> {
+    return new Promise((resolve, reject) => {
+      if (this.latest !== null && predicate(this.latest)) return resolve(this.latest);
+      const done = (error: Error | null, state?: SessionState) => {
+        clearTimeout(timer);
+        offState();
+        offConnection();
+        if (error) reject(error);
+        else resolve(state!);
+      };
+      const timer = setTimeout(() => done(new Error(`no such state within ${timeoutMs} ms`)), timeoutMs);
+      const offState = this.on("state", (state) => predicate(state) && done(null, state));
+      const offConnection = this.on("connection", (s) => s === "closed" && done(new Error("connection closed")));
+    });
+  }
+
+  /** Resolves true once keysReady holds, false on timeout or close. */
+  async waitKeysReady(timeoutMs = this.options.commandTimeoutMs): Promise<boolean> {
+    const deadline = this.options.now() + timeoutMs;
+    while (!this.keysReady) {
+      if (this.connState !== "open" || this.options.now() > deadline) return false;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return true;
+  }
+
+  /** Closes the connection (after what is queued) and resolves once it is closed. Idempotent. */
+  close(): Promise<void> {
+    const socket = this.socket;
+    if (socket === null || this.connState === "closed" || this.connState === "idle") {
+      this.teardown("closed by client", false, 1000);
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const off = this.on("connection", (s) => {
+        if (s !== "closed") return;
+        off();
+        resolve();
+      });
+      socket.onclose = (event) => this.teardown("closed by client", false, event.code);
+      socket.close(1000, "closed by client");
+      // A server that never answers the close does not hold us up.
+      setTimeout(() => this.teardown("closed by client", false, 1006), 2000);
+    });
+  }
+
+  // --- internals ------------------------------------------------------------
+
+  private onOpened: () => void = () => {};
+  private onConnectFailure: (error: ConnectError) => void = () => {};
+
+  private reset(): void {
+    this.latest = null;
+    this.welcomeMsg = null;
+    this.closeInfo = null;
+    this.goodbye = null;
+    this.e2ee = null;
+  }
+
+  private request(body: Body, timeoutMs: number, onResult?: (r: CommandResult) => void): Promise<CommandResult> {
+    const requestId = this.nextRequestId++;
+    if (this.connState === "idle" || this.connState === "closed" || this.socket === null)
+      return Promise.resolve(clientResult(requestId, ClientErrorCode.NOT_CONNECTED, "not connected"));
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(requestId);
+        resolve(clientResult(requestId, ClientErrorCode.TIMEOUT, `no answer within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(requestId, { resolve, timer, onResult });
+      this.write({ requestId, body });
+    });
+  }
+
+  private write(message: MessageInitShape<typeof ClientMessageSchema>): void {
+    this.socket?.send(toBinary(ClientMessageSchema, create(ClientMessageSchema, message)));
+  }
+
+  private receive(data: unknown): void {
+    if (!(data instanceof ArrayBuffer)) return; // The protocol is binary only.
+    let message: ServerMessage;
+    try {
+      message = fromBinary(ServerMessageSchema, new Uint8Array(data));
+    } catch {
+      return this.onConnectFailure(new ConnectError("closed", "the server sent a message that does not decode"));
+    }
+    const body = message.body;
+    switch (body.case) {
+      case "welcome":
+        this.welcomeMsg = body.value;
+        this.e2ee = new E2eeSession(body.value.sessionId, body.value.participantId);
+        return;
+      case "state":
+        return this.onState(body.value);
+      case "result":
+        return this.onResult(body.value);
+      case "event":
+        if (body.value.kind.case === "sessionEnded") this.e2ee?.wipe();
+        return this.emit("event", body.value);
+      case "media": {
+        const payload = this.e2ee?.openMedia(body.value) ?? null;
+        if (payload !== null) this.emit("media", { senderId: body.value.senderId, track: body.value.track, payload });
+        return;
+      }
+      case "chat": {
+        if (this.e2ee === null) return;
+        const opened = this.e2ee.openChat(body.value);
+        if ("text" in opened) this.emit("chat", opened);
+        else this.emit("security", opened);
+        return;
+      }
+      case "senderKey": {
+        const notice = this.e2ee?.onSenderKey(body.value) ?? null;
+        if (notice !== null) this.emit("security", notice);
+        return;
+      }
+      case "goodbye":
+        this.goodbye = body.value.reason;
+        return;
+    }
+  }
+
+  private onState(state: SessionState): void {
+    const previous = this.latest;
+    this.latest = state;
+    this.latestAt = this.options.now();
+    const e2ee = this.e2ee;
+    if (e2ee !== null) {
+      if (previous === null) this.announce(state, e2ee);
+      const change = e2ee.onState(state, this.options.now());
+      if (change.upload !== undefined) {
+        const epoch = change.upload.epoch;
+        void this.request({ case: "senderKeys", value: change.upload }, this.options.commandTimeoutMs, (result) => {
+          if (result.code === ErrorCode.OK) e2ee.uploadTaken(epoch);
+        });
+      }
+      for (const notice of change.notices) this.emit("security", notice);
+      this.scheduleExpiry();
+    }
+    this.emit("state", state, previous);
+  }
+
+  // The first state lists me: publish this connection's keys, and count the
+  // connection open once the server took them.
+  private announce(state: SessionState, e2ee: E2eeSession): void {
+    const command = e2ee.announcement(state);
+    if (command === null) return this.onConnectFailure(new ConnectError("keys", "the roster does not list this member"));
+    void this.request({ case: "command", value: command }, this.options.connectTimeoutMs, (result) => {
+      if (result.code === ErrorCode.OK) this.onOpened();
+      else this.onConnectFailure(new ConnectError("keys", `the server refused this connection's keys: ${result.message}`));
+    });
+  }
+
+  private onResult(result: CommandResult): void {
+    const waiting = this.pending.get(result.requestId);
+    if (waiting === undefined) return;
+    this.pending.delete(result.requestId);
+    clearTimeout(waiting.timer);
+    waiting.onResult?.(result);
+    waiting.resolve(result);
+  }
+
+  private scheduleExpiry(): void {
+    if (this.expiryTimer !== null) clearTimeout(this.expiryTimer);
+    this.expiryTimer = null;
+    const at = this.e2ee?.nextExpiry() ?? null;
+    if (at === null) return;
+    this.expiryTimer = setTimeout(() => {
+      this.e2ee?.expire(this.options.now());
+      this.scheduleExpiry();
+    }, Math.max(0, at - this.options.now()) + 1);
+  }
+
+  private teardown(reason: string, byServer: boolean, code: number): void {
+    if (this.connState === "closed" || this.connState === "idle") return;
+    const socket = this.socket;
+    this.socket = null;
+    if (socket !== null) {
+      socket.onmessage = null;
+      socket.onclose = null;
+      try {
+        socket.close(1000);
+      } catch {
+        // Already closing.
+      }
+    }
+    this.e2ee?.wipe();
+    if (this.expiryTimer !== null) clearTimeout(this.expiryTimer);
+    this.expiryTimer = null;
+    for (const [id, waiting] of this.pending) {
+      clearTimeout(waiting.timer);
+      waiting.resolve(clientResult(id, ClientErrorCode.CONNECTION_CLOSED, `the connection closed: ${reason}`));
+    }
+    this.pending.clear();
+    this.closeInfo = { reason, byServer, goodbye: this.goodbye !== null, code };
+    this.setConnection("closed", this.closeInfo);
+  }
+
+  private setConnection(state: ConnectionState, info: CloseInfo | null): void {
+    this.connState = state;
+    this.emit("connection", state, info);
+  }
+
+  private emit<K extends keyof ClientEvents>(name: K, ...args: Parameters<ClientEvents[K]>): void {
+    for (const handler of [...this.handlers[name]]) {
+      try {
+        (handler as (...a: Parameters<ClientEvents[K]>) => void)(...args);
+      } catch (error) {
+        // One application handler's fault must not stop the others or the client.
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
+  }
+}
