@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build ccache pkg-config git
+  build-essential cmake ninja-build ccache pkg-config git curl
   libboost1.81-dev libboost-json1.81-dev
   protobuf-compiler libprotobuf-dev
   libsodium-dev
@@ -14,6 +14,9 @@ packages=(
   # The sanitizer and fuzzing build (deploy/test.sh): clang, its ASan, UBSan
   # and libFuzzer runtimes, and llvm-symbolizer for readable stack traces.
   clang libclang-rt-14-dev llvm
+  # The browser tests (tests/browser/, deploy/test.sh): Debian's Chromium,
+  # which playwright-core drives headless; playwright downloads no browser.
+  chromium
 )
 
 as_root() {
@@ -30,12 +33,20 @@ if ! command -v node > /dev/null || ! command -v npm > /dev/null; then
   missing+=(nodejs npm)
 fi
 
-if [ ${#missing[@]} -eq 0 ]; then
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  as_root apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
   echo "install-deps: all ${#packages[@]} packages and node/npm already installed"
-  exit 0
 fi
 
-echo "install-deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-as_root apt-get update -q
-as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+# Vite and playwright-core need Node.js 20 or newer; Debian 12's is 18. The
+# npm registry carries Node.js itself as the package "node", so an older
+# node is topped up from there.
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt 20 ]; then
+  echo "install-deps: node $(node --version) is too old for the web client's tools; installing node 20 from npm"
+  as_root npm install -g --no-audit --no-fund node@20
+  hash -r
+fi

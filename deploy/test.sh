@@ -6,7 +6,9 @@
 # UndefinedBehaviorSanitizer and the libFuzzer targets (build-sanitize/), in
 # which the same suites run again and each fuzz target runs for
 # BALINT_FUZZ_SECONDS (default 25). Then the TypeScript SDK's tests run with
-# node's test runner. Each test and each fuzz target counts once.
+# node's test runner, the web client is built, and the browser tests
+# (tests/browser/) run in Chromium against it. Each test and each fuzz target
+# counts once.
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -66,6 +68,22 @@ else
   failed=$((failed + 1))
 fi
 
+# Adds the "# pass N" / "# fail N" summary of a node test runner log (TAP) to
+# the totals; a log without one (the runner never got to the end) is a failure.
+count_node() {
+  local log="$1" label="$2" pass fail
+  pass=$(sed -nE 's/^# pass ([0-9]+)$/\1/p' "$log" | tail -n 1)
+  fail=$(sed -nE 's/^# fail ([0-9]+)$/\1/p' "$log" | tail -n 1)
+  if [ -z "$pass" ] || [ -z "$fail" ]; then
+    echo "test: node's test runner printed no summary ($log)"
+    failed=$((failed + 1))
+  else
+    echo "test: $label: $pass passed, $fail failed"
+    passed=$((passed + pass))
+    failed=$((failed + fail))
+  fi
+}
+
 # The TypeScript SDK: its end-to-end encryption against the same golden and
 # negative vectors as the C++ one, with node's test runner.
 ts_log="$BALINT_BUILD_DIR/ts-test.log"
@@ -76,15 +94,47 @@ else
   echo "test: TypeScript SDK tests failed:"
   cat "$ts_log"
 fi
-ts_pass=$(sed -nE 's/^# pass ([0-9]+)$/\1/p' "$ts_log" | tail -n 1)
-ts_fail=$(sed -nE 's/^# fail ([0-9]+)$/\1/p' "$ts_log" | tail -n 1)
-if [ -z "$ts_pass" ] || [ -z "$ts_fail" ]; then
-  echo "test: node's test runner printed no summary ($ts_log)"
-  failed=$((failed + 1))
-else
-  echo "test: TypeScript SDK: $ts_pass passed, $ts_fail failed"
-  passed=$((passed + ts_pass))
-  failed=$((failed + ts_fail))
+count_node "$ts_log" "TypeScript SDK"
+
+# The web client, built after the TypeScript SDK (web/ uses it through
+# file:../client-sdk/ts, so it needs its dist/). The browser tests serve
+# web/dist, so without a build they do not run; the failed build counts once.
+web_log="$BALINT_BUILD_DIR/web-build.log"
+web_ok=1
+if [ -f web/package.json ]; then
+  if (cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build) < /dev/null > "$web_log" 2>&1; then
+    echo "test: web client built (web/dist)"
+  else
+    echo "test: the web client's build failed, so the browser tests do not run:"
+    cat "$web_log"
+    failed=$((failed + 1))
+    web_ok=0
+  fi
+fi
+
+# End-to-end tests in Debian's Chromium (playwright-core) against the real
+# server serving web/dist, with C++ SDK peers (balint-cli). Only *.test.mjs
+# files are tests; support/ holds the harness. The timeout is a backstop for
+# a hang: it signals the process group (the servers, the CLI peers, and
+# playwright, which then ends Chromium's own group).
+if [ "$web_ok" -eq 1 ]; then
+  browser_log="$BALINT_BUILD_DIR/browser-test.log"
+  if [ -z "${BALINT_TEST_OUTPUT:-}" ]; then
+    # Our own folder: emptied, so it holds only this run's screenshots.
+    BALINT_TEST_OUTPUT="$(realpath -m "$BALINT_BUILD_DIR/browser-test-output")"
+    rm -rf "$BALINT_TEST_OUTPUT"
+  fi
+  export BALINT_TEST_OUTPUT
+  browser_started=$(date +%s)
+  if (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error &&
+    timeout 300 node --test --test-reporter=tap ./*.test.mjs) < /dev/null > "$browser_log" 2>&1; then
+    echo "test: browser tests passed in $(($(date +%s) - browser_started)) s"
+  else
+    echo "test: browser tests failed:"
+    cat "$browser_log"
+  fi
+  count_node "$browser_log" "browser"
+  echo "test: browser screenshots in $BALINT_TEST_OUTPUT"
 fi
 
 echo "test: finished in $(($(date +%s) - started)) s"

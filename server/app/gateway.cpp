@@ -34,6 +34,8 @@ constexpr std::string_view landing_page = R"(<!doctype html>
 <h1>Balint Room</h1>
 <p>The server is running. Join a session with the command-line client:</p>
 <pre>balint-cli join '&lt;your join link&gt;'</pre>
+<p>The web client is served here when the server runs with <code>--web-root</code>
+(deploy/run.sh does it).</p>
 </body></html>
 )";
 
@@ -48,13 +50,27 @@ std::string token_of(const net::Request& request) {
 }
 
 Gateway::Gateway(const Config& config, Registry& registry, net::WorkerPool& workers)
-    : config_(config), registry_(registry), admin_(config, registry, workers) {}
+    : config_(config), registry_(registry), admin_(config, registry, workers) {
+  if (config.web_root.empty()) return;
+  static_files_ = std::make_unique<const StaticFiles>(config.web_root);
+  log(LogLevel::info, "serving ", static_files_->file_count(), " files (", static_files_->total_bytes(),
+      " bytes) from ", static_files_->root());
+}
 
 void Gateway::handle_http(net::Request request, net::Respond respond) {
   const auto path = path_of(request.target());
   if (AdminApi::handles(path)) return admin_.handle(request, std::move(respond));
   if (path == "/healthz" && request.method() == http::verb::get)
     return respond(net::json_response(http::status::ok, R"({"status":"ok"})", request.version(), request.keep_alive()));
+  if (path == "/ws") {
+    auto refusal = net::json_error(http::status::upgrade_required, "upgrade_required",
+                                   "/ws speaks WebSocket only: connect with a WebSocket client", request.version(),
+                                   request.keep_alive());
+    refusal.set(http::field::upgrade, "websocket");
+    return respond(std::move(refusal));
+  }
+  // Everything else on the port is the web client's.
+  if (static_files_) return respond(static_files_->answer(request));
   if ((path == "/" || path == "/join") && request.method() == http::verb::get) {
     net::Response page{http::status::ok, request.version()};
     page.set(http::field::content_type, "text/html; charset=utf-8");
@@ -62,13 +78,6 @@ void Gateway::handle_http(net::Request request, net::Respond respond) {
     page.body() = std::string(landing_page);
     page.prepare_payload();
     return respond(std::move(page));
-  }
-  if (path == "/ws") {
-    auto refusal = net::json_error(http::status::upgrade_required, "upgrade_required",
-                                   "/ws speaks WebSocket only: connect with a WebSocket client", request.version(),
-                                   request.keep_alive());
-    refusal.set(http::field::upgrade, "websocket");
-    return respond(std::move(refusal));
   }
   respond(net::json_error(http::status::not_found, "not_found", "nothing at " + std::string(path), request.version(),
                           request.keep_alive()));

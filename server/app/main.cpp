@@ -84,6 +84,9 @@ int main(int argc, char** argv) {
     std::cout << "Balint Room is running.\n"
               << "  Server:        " << server.base_url() << "\n"
               << "  WebSocket:     ws" << server.base_url().substr(4) << "/ws\n"
+              << (config.web_root.empty() ? std::string{}
+                                          : "  Web client:    " + server.base_url() +
+                                                "/ (create a session there; people join from their links)\n")
               << "  Admin secret:  " << config.data_dir << "/admin.secret (unless set in the config)\n"
               << "Create a session in another terminal:\n"
               << "  build/client-sdk/cli/balint-cli create --server " << server.base_url()

@@ -15,7 +15,7 @@ const repoRoot = resolve(fileURLToPath(import.meta.url), "../../../../..");
 
 /** The server binary: $BALINT_SERVER, else the ordinary build's. */
 export function serverBinary(): string {
-  const path = process.env.BALINT_SERVER ?? joinPath(repoRoot, process.env.BALINT_BUILD_DIR ?? "build", "server/app/balint-server");
+  const path = process.env.BALINT_SERVER ?? resolve(repoRoot, process.env.BALINT_BUILD_DIR ?? "build", "server/app/balint-server");
   if (!existsSync(path)) throw new Error(`no server binary at ${path}: build first (bash deploy/build.sh) or set BALINT_SERVER`);
   return path;
 }
