@@ -104,6 +104,10 @@ web_ok=1
 if [ -f web/package.json ]; then
   if (cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build) < /dev/null > "$web_log" 2>&1; then
     echo "test: web client built (web/dist)"
+    # Its pure parts (the view model, the jitter buffer, the mixer) with node's test runner.
+    web_test_log="$BALINT_BUILD_DIR/web-test.log"
+    (cd web && npm test) < /dev/null > "$web_test_log" 2>&1 || cat "$web_test_log"
+    count_node "$web_test_log" "web client unit"
   else
     echo "test: the web client's build failed, so the browser tests do not run:"
     cat "$web_log"
@@ -127,7 +131,7 @@ if [ "$web_ok" -eq 1 ]; then
   export BALINT_TEST_OUTPUT
   browser_started=$(date +%s)
   if (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error &&
-    timeout 300 node --test --test-reporter=tap ./*.test.mjs) < /dev/null > "$browser_log" 2>&1; then
+    timeout 300 node --test --test-concurrency=1 --test-reporter=tap ./*.test.mjs) < /dev/null > "$browser_log" 2>&1; then
     echo "test: browser tests passed in $(($(date +%s) - browser_started)) s"
   else
     echo "test: browser tests failed:"

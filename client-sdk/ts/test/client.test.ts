@@ -207,7 +207,11 @@ describe("a client on a real server", () => {
     const { Client } = await import("../src/index.js");
     const WebSocket = (await import("ws")).default;
     const client = new Client({ socket: (url) => new WebSocket(url) as never, connectTimeoutMs: 3000 });
+    const seen: string[] = [];
+    client.on("connection", (state, info) => seen.push(`${state}:${info === null ? "-" : info.reason}`));
     await assert.rejects(client.connect(target), (error: unknown) => error instanceof ConnectError && error.code === "network");
     assert.equal(client.connection, "closed");
+    // A connection that never opened reports no ending: the rejection says why.
+    assert.deepEqual(seen, ["connecting:-", "closed:-"]);
   });
 });

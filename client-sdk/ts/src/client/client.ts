@@ -80,6 +80,7 @@ export interface ClientEvents {
   media: (frame: MediaFrame) => void;
   chat: (message: ChatMessage) => void;
   security: (notice: SecurityNotice) => void;
+  /** `info` says how an open connection ended; null otherwise (a failed connect() rejects with the reason). */
   connection: (state: ConnectionState, info: CloseInfo | null) => void;
 }
 
@@ -473,8 +474,11 @@ export class Client {
       waiting.resolve(clientResult(id, ClientErrorCode.CONNECTION_CLOSED, `the connection closed: ${reason}`));
     }
     this.pending.clear();
+    // A connect() that failed has its rejection for a reason; only a
+    // connection that was open reports how it ended.
+    const wasOpen = this.connState === "open";
     this.closeInfo = { reason, byServer, goodbye: this.goodbye !== null, code };
-    this.setConnection("closed", this.closeInfo);
+    this.setConnection("closed", wasOpen ? this.closeInfo : null);
   }
 
   private setConnection(state: ConnectionState, info: CloseInfo | null): void {

@@ -1,0 +1,159 @@
+// A whole Clinical Case Discussion Group in Chromium: a facilitator, a
+// presenter and two members in browser windows of their own, a meeting-room
+// display carrying one attendee, and a member on the C++ SDK (balint-cli).
+// The facilitator runs every phase from the console; the test checks what
+// each screen shows, who is heard (counting the audio frames each page
+// opened, per sender), the turn prompts, chat between the browser and the
+// C++ client both ways, and that the end wipes the chat.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+
+import { launchBrowser, screenshot } from "./support/browser.mjs";
+import { joinCli } from "./support/cli.mjs";
+import { startServer } from "./support/server.mjs";
+import { heardFrom, hears, joinPage, nextPhase, phaseName, securityCode, waitUntil } from "./support/webClient.mjs";
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer();
+  assert.ok(server.webRoot, "the server serves web/dist (build the web client first)");
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const everyPhase = ["Check-in", "Presentation", "Go-around", "Open discussion", "Wrap-up"];
+
+test("a CCDG session through every phase, in four browsers, a room display and a C++ client", async () => {
+  const session = await server.createSession({
+    name: "Tuesday group",
+    format: "ccdg",
+    ground_rules: "What is said here stays here.",
+    invitees: [
+      { id: "fac", name: "Dr Ada", role: "facilitator" },
+      { id: "pre", name: "Dr Bo", role: "presenter" },
+      { id: "m1", name: "Dr Cy", role: "participant" },
+      { id: "m2", name: "Dr Di", role: "participant" },
+      { id: "room", name: "Room 3", role: "room" },
+      { id: "cpp", name: "Dr Eli", role: "participant" },
+    ],
+  });
+  const fac = await browser.person("fac");
+  const pre = await browser.person("pre");
+  const m1 = await browser.person("m1");
+  const m2 = await browser.person("m2", { viewport: { width: 390, height: 844 } }); // A phone.
+  const room = await browser.person("room", { viewport: { width: 1600, height: 900 } }); // A projector.
+  const browsers = [fac, pre, m1, m2, room];
+
+  // --- Joining ---------------------------------------------------------------
+  await m1.page.goto(session.link("m1"));
+  await m1.page.getByText("You are joining as Dr Cy (participant)").waitFor();
+  await m1.page.getByTestId("mic-check").click();
+  await m1.page.getByTestId("mic-status").filter({ hasText: "Microphone:" }).waitFor();
+  await screenshot(m1.page, "01-join-with-microphone-check");
+  await m1.page.getByTestId("join").click();
+  for (const person of [fac, pre, m2, room]) await joinPage(person, session.link(person.name));
+  const eli = await joinCli(session.link("cpp"), { screen: false });
+
+  await m1.page.getByTestId("chat-notice").filter({ hasText: "Membership changed: compare the security code again." }).first().waitFor();
+  const code = await securityCode(fac.page);
+  for (const person of browsers) {
+    assert.equal(await securityCode(person.page), code, `${person.name} shows the same security code`);
+    assert.equal(await phaseName(person.page), "Waiting to start");
+  }
+  assert.equal(await eli.securityCode(), code, "the C++ client computes the same code");
+  await screenshot(fac.page, "02-facilitator-before-start");
+  const phaseChoices = await fac.page.getByLabel("Phase to jump to").locator("option").allTextContents();
+  assert.deepEqual(phaseChoices, everyPhase.map((name, i) => `${i + 1}. ${name}`));
+
+  // The room adds the person sitting in it; they have no keys, so the code stays.
+  await room.page.getByLabel("Name").fill("Dr Fay");
+  await room.page.getByRole("button", { name: "Add to the room" }).click();
+  await room.page.getByTestId("attendees").getByText("Dr Fay").waitFor();
+  await fac.page.getByTestId("roster").getByText("Dr Fay").waitFor();
+
+  const next = (phase) => nextPhase(fac, browsers, phase);
+
+  // --- Check-in: ground rules, everyone speaks, chat both ways ---------------
+  await next("Check-in");
+  await m1.page.getByTestId("ground-rules").getByText("What is said here stays here.").waitFor();
+  await m1.page.getByRole("textbox", { name: "Message" }).fill("Good morning from Cy");
+  await m1.page.getByRole("button", { name: "Send" }).click();
+  await eli.waitForOutput(/^chat Dr Cy: Good morning from Cy$/m);
+  assert.equal(await eli.command("say Hello from the C++ client"), "ok");
+  for (const person of [fac, pre, m1, m2]) await person.page.getByTestId("chat-log").getByText("Hello from the C++ client").waitFor();
+  await m2.page.getByRole("textbox", { name: "Message" }).fill("Just for you, Eli");
+  await m2.page.getByLabel("Send to").selectOption({ label: "Dr Eli" });
+  await m2.page.getByRole("button", { name: "Send" }).click();
+  await eli.waitForOutput(/^chat Dr Di \(to you\): Just for you, Eli$/m);
+  await hears(fac.page, "m1");
+  await screenshot(m1.page, "03-member-check-in-with-chat");
+  await screenshot(m2.page, "04-member-phone-width");
+
+  // --- Presentation: the presenter alone --------------------------------------
+  await next("Presentation");
+  await hears(m1.page, "pre");
+  assert.equal(await m1.page.getByTestId("mic").textContent(), "Microphone locked");
+  assert.equal(await m1.page.getByTestId("mic").isDisabled(), true);
+  assert.equal(await pre.page.getByTestId("mic").textContent(), "Microphone on");
+  await screenshot(pre.page, "05-presenter-presenting");
+  await screenshot(m1.page, "06-member-listening-to-the-presentation");
+
+  // --- Go-around: one at a time; the presenter listens ------------------------
+  await next("Go-around");
+  await fac.page.getByRole("button", { name: "Build from roster" }).click();
+  const order = fac.page.getByTestId("go-around");
+  await order.getByText("Dr Fay").waitFor();
+  assert.deepEqual(await order.locator("li .who").allTextContents(), ["Dr Cy", "Dr Di", "Dr Eli", "Dr Fay"]);
+
+  await m1.page.getByTestId("your-turn").getByText("It's your turn").waitFor();
+  for (const person of [fac, pre, m2, room]) assert.equal(await person.page.getByTestId("your-turn").count(), 0, `no prompt for ${person.name}`);
+  assert.equal(await pre.page.getByTestId("mic").textContent(), "Microphone locked");
+  assert.match(await pre.page.getByTestId("mic-reason").textContent(), /Wait for your turn/);
+  // The turn holder is heard; the presenter and the waiting members are not.
+  const before = { pre: await heardFrom(fac.page, "pre"), m2: await heardFrom(fac.page, "m2") };
+  await hears(fac.page, "m1", 25);
+  await hears(m2.page, "m1", 10);
+  assert.equal(await heardFrom(fac.page, "pre"), before.pre, "no frame of the presenter's reaches the facilitator");
+  assert.equal(await heardFrom(fac.page, "m2"), before.m2, "a member waiting for the turn is not heard");
+  await screenshot(m1.page, "07-member-your-turn");
+  await screenshot(pre.page, "08-presenter-microphone-locked");
+  await screenshot(fac.page, "09-facilitator-console-go-around");
+
+  await m1.page.getByTestId("your-turn").getByRole("button", { name: "Finished" }).click();
+  await m2.page.getByTestId("your-turn").waitFor();
+  await m2.page.getByTestId("your-turn").getByRole("button", { name: "Pass" }).click();
+  await eli.waitForOutput(/^\* turn: Dr Di -> Dr Eli$/m); // The turn moved to the C++ client.
+  assert.equal(await eli.command("finish"), "ok");
+  await room.page.getByTestId("your-turn").getByText("Dr Fay's turn").waitFor();
+  await room.page.getByTestId("board-turn").getByText("Dr Fay").waitFor();
+  await hears(fac.page, "room", 10); // The room's microphone carries Dr Fay.
+  await screenshot(room.page, "10-in-room-display-attendee-speaking");
+  await room.page.getByTestId("your-turn").getByRole("button", { name: "Finished" }).click();
+  await fac.page.getByText("Go-around (complete)").waitFor();
+  assert.deepEqual(await order.locator("li .status").allTextContents(), ["finished", "passed", "finished", "finished"]);
+
+  // --- Open discussion and wrap-up --------------------------------------------
+  await next("Open discussion");
+  await hears(fac.page, "pre");
+  await hears(fac.page, "m2");
+  await next("Wrap-up");
+  assert.equal(await m1.page.getByTestId("mic").textContent(), "Microphone locked");
+  await screenshot(fac.page, "11-facilitator-wrap-up");
+
+  // --- The end wipes the chat everywhere ---------------------------------------
+  await fac.page.getByRole("button", { name: "End session" }).click();
+  for (const person of browsers) await person.page.getByTestId("ended").waitFor();
+  for (const person of browsers) {
+    const text = await person.page.locator("body").innerText();
+    assert.doesNotMatch(text, /Good morning from Cy|Hello from the C\+\+ client|Just for you/, `${person.name}'s chat is gone`);
+  }
+  await screenshot(m1.page, "12-end-screen");
+  await eli.waitForOutput(/^\* session ended$/m);
+  await eli.stop();
+
+  for (const person of browsers) assert.deepEqual(person.errors, [], `${person.name}'s console`);
+});

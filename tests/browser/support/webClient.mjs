@@ -1,0 +1,55 @@
+// What the browser tests do and read on the web client's pages, in one place,
+// so the tests say what happens and not how the page is built.
+//
+//   await joinPage(person, link)     opens the invite, checks the microphone,
+//                                    joins, waits for "Connected"
+//   await phaseName(page)            the phase banner's (or in-room board's) title
+//   await securityCode(page)         the digits shown, once the keys are in
+//   await audioStats(page)           { sent, received: { [participantId]: frames } }
+//   await heardFrom(page, id)        audio frames from participant `id` the page opened
+//   await hears(page, id, frames)    waits until the page opened `frames` (10) more from `id`
+//   await nextPhase(fac, people, name)
+//                                    the facilitator presses Start/Next; waits until
+//                                    every person's page shows phase `name`
+//   await waitUntil(page, fn, what)  polls fn(page) until truthy (10 s)
+import { waitFor } from "./browser.mjs";
+
+export async function joinPage(person, link) {
+  const { page } = person;
+  page.on("dialog", (dialog) => void dialog.accept()); // "End the session for everyone?" and the like.
+  await page.goto(link);
+  await page.getByTestId("mic-check").click();
+  await page.getByTestId("mic-status").filter({ hasText: "Microphone:" }).waitFor();
+  await page.getByTestId("join").click();
+  await page.getByTestId("connection").filter({ hasText: "Connected" }).waitFor();
+}
+
+export const phaseName = (page) => page.getByTestId("phase-name").first().textContent();
+
+export async function securityCode(page) {
+  return waitFor(
+    async () => {
+      const text = (await page.getByTestId("security-code").first().textContent())?.trim() ?? "";
+      return /^(\d{5} ){7}\d{5}$/.test(text) ? text : null;
+    },
+    { what: "a security code on the page" },
+  );
+}
+
+export const audioStats = (page) => page.evaluate(() => structuredClone(globalThis.balintAudioStats));
+
+export const waitUntil = (page, fn, what, timeoutMs = 10_000) => waitFor(() => fn(page), { what, timeoutMs });
+
+export const heardFrom = async (page, sender) => (await audioStats(page)).received[sender] ?? 0;
+
+export async function hears(page, sender, frames = 10) {
+  const start = await heardFrom(page, sender);
+  await waitUntil(page, async (p) => (await heardFrom(p, sender)) >= start + frames, `frames from ${sender}`);
+}
+
+export async function nextPhase(facilitator, people, name) {
+  await facilitator.page.getByRole("button", { name: /^(Start|Next): / }).click();
+  for (const person of people) {
+    await waitUntil(person.page, async (p) => (await phaseName(p)) === name, `${person.name} in ${name}`);
+  }
+}

@@ -1,0 +1,202 @@
+// What the screens show, derived from the server's latest SessionState and
+// who I am. Pure: the views draw this and nothing else, so every screen
+// agrees with the server and the rules are tested without a browser.
+import { v1 } from "@balint-room/sdk";
+
+export interface Person {
+  id: string;
+  name: string;
+  role: v1.Role;
+  roleLabel: string; // "Facilitator", "Presenter", "In the room", ...
+  inRoom: boolean; // Sits in the meeting room, carried by a room device.
+  roomDeviceId: string;
+  connected: boolean;
+  maySpeak: boolean;
+  mayChat: boolean;
+  handRaised: boolean;
+  handPosition: number; // 1 for the first raised hand; 0 when not raised.
+  muted: boolean;
+  presenter: boolean;
+  turnHolder: boolean;
+  floorHolder: boolean;
+  inControl: boolean; // The facilitator (or co-facilitator) driving now.
+  me: boolean;
+}
+
+export interface PhaseView {
+  index: number;
+  id: string;
+  name: string;
+  rule: v1.SpeakingRule;
+  ruleText: string; // Who may speak, in words.
+  guidance: string;
+  startedMs: number;
+  plannedEndMs: number;
+  last: boolean; // A phase of 0 minutes ends the session.
+}
+
+export interface TurnEntry {
+  id: string;
+  name: string;
+  status: v1.TurnStatus;
+  statusLabel: string;
+}
+
+export interface Warning {
+  kind: v1.WarningKind;
+  text: string;
+}
+
+export interface SessionView {
+  name: string;
+  started: boolean;
+  ended: boolean;
+  phase: PhaseView | null; // Null before the start.
+  phases: { index: number; name: string; minutes: number }[];
+  nextPhaseName: string; // "" after the last.
+  sessionPlannedEndMs: number;
+  people: Person[];
+  me: Person | undefined;
+  facilitator: boolean; // My role may drive the session.
+  inControl: boolean; // I drive it now.
+  roomDevice: boolean;
+  presenterName: string;
+  turnHolderName: string;
+  floorHolderName: string;
+  goAround: TurnEntry[];
+  goAroundComplete: boolean;
+  // The turn is mine, or (on a room device) one of my attendees'.
+  myTurn: boolean;
+  myTurnFor: string; // The name of whoever holds the turn through me.
+  warnings: Warning[];
+  groundRules: string;
+  showGroundRules: boolean; // Before the start and at check-in.
+  attendees: Person[]; // On a room device: the people it carries.
+  keyEpoch: bigint;
+}
+
+const roleLabels: Record<number, string> = {
+  [v1.Role.FACILITATOR]: "Facilitator",
+  [v1.Role.CO_FACILITATOR]: "Co-facilitator",
+  [v1.Role.PARTICIPANT]: "Participant",
+  [v1.Role.ROOM]: "Room device",
+};
+
+const turnLabels: Record<number, string> = {
+  [v1.TurnStatus.WAITING]: "waiting",
+  [v1.TurnStatus.SPEAKING]: "speaking now",
+  [v1.TurnStatus.FINISHED]: "finished",
+  [v1.TurnStatus.PASSED]: "passed",
+  [v1.TurnStatus.SKIPPED]: "skipped",
+};
+
+/** Who may speak under a rule, in words. */
+export function ruleText(rule: v1.SpeakingRule, presenterName: string): string {
+  const presenter = presenterName || "the presenter";
+  switch (rule) {
+    case v1.SpeakingRule.EVERYONE:
+      return "Everyone may speak";
+    case v1.SpeakingRule.PRESENTER_ONLY:
+      return `Only ${presenter} speaks`;
+    case v1.SpeakingRule.TURN_HOLDER:
+      return "One at a time, in the go-around order";
+    case v1.SpeakingRule.ALL_BUT_PRESENTER:
+      return `${presenter} listens in silence; everyone else may speak`;
+    case v1.SpeakingRule.FACILITATORS_ONLY:
+      return "The facilitators speak";
+    default:
+      return "";
+  }
+}
+
+export function isFacilitatorRole(role: v1.Role): boolean {
+  return role === v1.Role.FACILITATOR || role === v1.Role.CO_FACILITATOR;
+}
+
+export function viewOf(state: v1.SessionState, myId: string): SessionView {
+  const nameOf = (id: string) => state.roster.find((m) => m.participantId === id)?.displayName ?? "";
+  const people: Person[] = state.roster.map((m) => {
+    const presenter = m.participantId === state.presenterId;
+    const handIndex = state.handQueue.indexOf(m.participantId);
+    return {
+      id: m.participantId,
+      name: m.displayName,
+      role: m.role,
+      roleLabel: presenter ? "Presenter" : m.location === v1.Location.IN_ROOM ? "In the room" : roleLabels[m.role] ?? "",
+      inRoom: m.location === v1.Location.IN_ROOM,
+      roomDeviceId: m.roomDeviceId,
+      connected: m.connection === v1.ConnectionStatus.CONNECTED,
+      maySpeak: m.maySpeak,
+      mayChat: m.mayChat,
+      handRaised: m.handRaised,
+      handPosition: handIndex + 1,
+      muted: m.muted,
+      presenter,
+      turnHolder: m.participantId === state.goAround?.turnHolderId,
+      floorHolder: m.participantId === state.floorHolderId,
+      inControl: m.participantId === state.controllerId,
+      me: m.participantId === myId,
+    };
+  });
+  const me = people.find((p) => p.me);
+  const phases = state.format?.phases ?? [];
+  const current = state.phaseIndex >= 0 ? phases[state.phaseIndex] : undefined;
+  const presenterName = nameOf(state.presenterId);
+  const phase: PhaseView | null = current
+    ? {
+        index: state.phaseIndex,
+        id: current.id,
+        name: current.name,
+        rule: current.rule,
+        ruleText: ruleText(current.rule, presenterName),
+        guidance: current.guidance,
+        startedMs: Number(state.phaseStartedMs),
+        plannedEndMs: Number(state.phasePlannedEndMs),
+        last: current.plannedSeconds === 0,
+      }
+    : null;
+  const next = phases[state.phaseIndex + 1];
+  const turnHolderId = state.goAround?.turnHolderId ?? "";
+  const turnHolder = people.find((p) => p.id === turnHolderId);
+  const myTurn = turnHolder !== undefined && (turnHolder.me || (me !== undefined && turnHolder.roomDeviceId === me.id && me.id !== ""));
+  const warnings: Warning[] = state.warnings.map((w) => ({
+    kind: w.kind,
+    text:
+      w.kind === v1.WarningKind.PHASE_ENDING
+        ? "One minute left in this phase"
+        : w.kind === v1.WarningKind.SESSION_ENDING
+          ? "Ten minutes to the end of the session"
+          : "",
+  }));
+  return {
+    name: state.name,
+    started: state.phaseIndex >= 0,
+    ended: state.ended,
+    phase,
+    phases: phases.map((p, index) => ({ index, name: p.name, minutes: Math.round(p.plannedSeconds / 60) })),
+    nextPhaseName: state.phaseIndex < 0 ? phases[0]?.name ?? "" : next?.name ?? "",
+    sessionPlannedEndMs: Number(state.sessionPlannedEndMs),
+    people,
+    me,
+    facilitator: me !== undefined && isFacilitatorRole(me.role),
+    inControl: me?.inControl ?? false,
+    roomDevice: me?.role === v1.Role.ROOM,
+    presenterName,
+    turnHolderName: turnHolder?.name ?? "",
+    floorHolderName: nameOf(state.floorHolderId),
+    goAround: (state.goAround?.order ?? []).map((e) => ({
+      id: e.participantId,
+      name: nameOf(e.participantId) || e.participantId,
+      status: e.status,
+      statusLabel: turnLabels[e.status] ?? "",
+    })),
+    goAroundComplete: state.goAround?.complete ?? false,
+    myTurn,
+    myTurnFor: myTurn ? turnHolder!.name : "",
+    warnings,
+    groundRules: state.groundRules,
+    showGroundRules: state.groundRules !== "" && (state.phaseIndex < 0 || current?.id === "check-in"),
+    attendees: me?.role === v1.Role.ROOM ? people.filter((p) => p.roomDeviceId === me.id) : [],
+    keyEpoch: state.keyEpoch,
+  };
+}

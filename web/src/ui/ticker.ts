@@ -1,0 +1,23 @@
+// Keeps every countdown on the page current: each element with a
+// data-deadline (server milliseconds) shows the time left by the server's
+// clock, four times a second. One timer for the whole page.
+import { clock, spokenClock } from "../model/time.js";
+
+export function startTicker(serverNow: () => number): () => void {
+  const tick = () => {
+    const now = serverNow();
+    if (now === 0) return;
+    for (const element of document.querySelectorAll<HTMLElement>("[data-deadline]")) {
+      const left = Number(element.dataset.deadline) - now;
+      const text = clock(left);
+      if (element.textContent !== text) element.textContent = text;
+      element.classList.toggle("over", left < 0);
+      element.classList.toggle("soon", left >= 0 && left < 60_000);
+      // Screen readers get the time in words, on request rather than every tick.
+      element.title = spokenClock(left);
+    }
+  };
+  tick();
+  const timer = setInterval(tick, 250);
+  return () => clearInterval(timer);
+}

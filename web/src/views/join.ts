@@ -1,0 +1,89 @@
+// The join screen, from an invite link: who the link is for, a microphone
+// check (a live level meter, so people see they will be heard), and Join.
+import type { LinkClaims } from "../model/token.js";
+import { AudioUnavailable, Microphone } from "../audio/microphone.js";
+import { button, h, replaceChildren } from "../ui/dom.js";
+
+const roleWords: Record<string, string> = {
+  facilitator: "facilitator",
+  co_facilitator: "co-facilitator",
+  participant: "participant",
+  room: "room device",
+};
+
+export interface JoinChoice {
+  microphone: Microphone | null;
+  micProblem: string; // Why there is none, for people; "" when there is one.
+}
+
+/** Draws the join screen and resolves when the person presses Join. */
+export function joinScreen(root: HTMLElement, claims: LinkClaims): Promise<JoinChoice> {
+  let microphone: Microphone | null = null;
+  let micProblem = "Microphone not checked yet.";
+  let meterTimer: ReturnType<typeof setInterval> | null = null;
+
+  const meter = h("meter", { min: 0, max: 1, value: 0, "aria-label": "Microphone level", "data-testid": "mic-meter" });
+  const micStatus = h("p", { role: "status", "data-testid": "mic-status" }, "Check your microphone before you join.");
+  const checkButton = button("Check microphone", () => void check(), { "data-testid": "mic-check" });
+
+  async function check(): Promise<void> {
+    checkButton.disabled = true;
+    micStatus.textContent = "Asking for the microphone…";
+    try {
+      microphone?.close();
+      microphone = await Microphone.open();
+      microphone.enabled = false; // Nothing is sent before joining.
+      micProblem = "";
+      micStatus.textContent = `Microphone: ${microphone.label || "ready"}. Speak: the bar should move.`;
+      if (meterTimer !== null) clearInterval(meterTimer);
+      // Speech is 0.02-0.2 in RMS; the square root spreads it over the bar as loudness is heard.
+      meterTimer = setInterval(() => (meter.value = Math.sqrt(microphone?.level ?? 0)), 100);
+    } catch (error) {
+      microphone = null;
+      micProblem = error instanceof AudioUnavailable ? error.message : `The microphone cannot be used: ${String(error)}`;
+      micStatus.textContent = `${micProblem} You can still join to listen and chat.`;
+    } finally {
+      checkButton.disabled = false;
+    }
+  }
+
+  const expired = claims.expiresAtMs !== 0 && claims.expiresAtMs < Date.now();
+  return new Promise((resolve) => {
+    const join = button(
+      "Join the session",
+      () => {
+        if (meterTimer !== null) clearInterval(meterTimer);
+        resolve({ microphone, micProblem });
+      },
+      { class: "primary", "data-testid": "join", disabled: expired },
+    );
+    replaceChildren(
+      root,
+      h(
+        "main",
+        { class: "join" },
+        h("h1", {}, "Balint Room"),
+        h("p", { class: "lead" }, "You are joining as ", h("strong", {}, claims.displayName), ` (${roleWords[claims.role] ?? claims.role}).`),
+        claims.role === "room"
+          ? h("p", {}, "This device will be the meeting room's screen and microphone. Put it where the room can see it.")
+          : null,
+        expired
+          ? h("p", { class: "error", role: "alert" }, `This link expired on ${new Date(claims.expiresAtMs).toLocaleString()}. Ask the facilitator for a new one.`)
+          : null,
+        h("section", { class: "panel", "aria-label": "Microphone check" }, h("h2", {}, "Microphone"), micStatus, meter, checkButton),
+        h(
+          "section",
+          { class: "panel" },
+          h("h2", {}, "Before you join"),
+          h(
+            "p",
+            {},
+            "What is said here stays here. Chat and audio are end-to-end encrypted: the server passes them on without being able to read them, and keeps nothing.",
+          ),
+          join,
+        ),
+      ),
+    );
+    join.focus();
+  });
+}
