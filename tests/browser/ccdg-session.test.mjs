@@ -11,7 +11,16 @@ import { after, before, test } from "node:test";
 import { launchBrowser, screenshot } from "./support/browser.mjs";
 import { joinCli } from "./support/cli.mjs";
 import { startServer } from "./support/server.mjs";
-import { heardFrom, hears, joinPage, nextPhase, phaseName, securityCode, waitUntil } from "./support/webClient.mjs";
+import {
+  heardFrom,
+  hears,
+  joinPage,
+  nextPhase,
+  phaseName,
+  securityCode,
+  unlabelledControls,
+  waitUntil,
+} from "./support/webClient.mjs";
 
 let server;
 let browser;
@@ -123,7 +132,10 @@ test("a CCDG session through every phase, in four browsers, a room display and a
   await screenshot(pre.page, "08-presenter-microphone-locked");
   await screenshot(fac.page, "09-facilitator-console-go-around");
 
-  await m1.page.getByTestId("your-turn").getByRole("button", { name: "Finished" }).click();
+  // Every control has a name a screen reader can say; the turn is finished from the keyboard.
+  for (const person of browsers) assert.deepEqual(await unlabelledControls(person.page), [], `${person.name}'s controls`);
+  await m1.page.getByTestId("your-turn").getByRole("button", { name: "Finished" }).focus();
+  await m1.page.keyboard.press("Enter");
   await m2.page.getByTestId("your-turn").waitFor();
   await m2.page.getByTestId("your-turn").getByRole("button", { name: "Pass" }).click();
   await eli.waitForOutput(/^\* turn: Dr Di -> Dr Eli$/m); // The turn moved to the C++ client.

@@ -11,6 +11,8 @@
 //   await nextPhase(fac, people, name)
 //                                    the facilitator presses Start/Next; waits until
 //                                    every person's page shows phase `name`
+//   await unlabelledControls(page)   the controls (buttons, fields, lists, meters)
+//                                    with no accessible name; [] when all have one
 //   await waitUntil(page, fn, what)  polls fn(page) until truthy (10 s)
 import { waitFor } from "./browser.mjs";
 
@@ -52,4 +54,20 @@ export async function nextPhase(facilitator, people, name) {
   for (const person of people) {
     await waitUntil(person.page, async (p) => (await phaseName(p)) === name, `${person.name} in ${name}`);
   }
+}
+
+export function unlabelledControls(page) {
+  return page.evaluate(() =>
+    [...document.querySelectorAll("button, input, select, textarea, meter")]
+      .filter((element) => {
+        const byId = element.id ? document.querySelector(`label[for="${element.id}"]`)?.textContent : "";
+        const name =
+          element.getAttribute("aria-label") ||
+          byId ||
+          element.closest("label")?.textContent ||
+          (element.tagName === "BUTTON" ? element.textContent : "");
+        return !name?.trim();
+      })
+      .map((element) => element.outerHTML.slice(0, 120)),
+  );
 }

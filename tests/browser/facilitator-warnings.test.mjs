@@ -1,0 +1,67 @@
+// The server's warnings reach the facilitator's console and nobody else's,
+// and the console's time controls move the countdown every screen shows. A
+// format of its own puts both warnings in force a second after the start: a
+// first phase of 61 s (a minute left in the phase) in a session of 601 s
+// (ten minutes to the end). Shorter ones are never warned about.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+
+import { launchBrowser, screenshot } from "./support/browser.mjs";
+import { startServer } from "./support/server.mjs";
+import { joinPage, nextPhase, waitUntil } from "./support/webClient.mjs";
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer();
+  assert.ok(server.webRoot, "the server serves web/dist (build the web client first)");
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+// Seconds on a page's phase countdown ("0:28" is 28, "−0:05" is -5).
+async function secondsLeft(page) {
+  const text = await page.locator(".banner .countdown").textContent();
+  const [m, s] = text.replace("−", "").split(":").map(Number);
+  return (text.startsWith("−") ? -1 : 1) * (m * 60 + s);
+}
+
+test("warnings are shown to facilitators only, and extending a phase moves every countdown", async () => {
+  const session = await server.createSession({
+    name: "Short group",
+    format: {
+      id: "short",
+      name: "Short",
+      phases: [
+        { id: "talk", name: "Talk", plannedSeconds: 61, rule: "SPEAKING_RULE_EVERYONE" },
+        { id: "more", name: "More talk", plannedSeconds: 540, rule: "SPEAKING_RULE_EVERYONE" },
+        { id: "close", name: "Close", plannedSeconds: 0, rule: "SPEAKING_RULE_FACILITATORS_ONLY" },
+      ],
+    },
+    invitees: [
+      { id: "fac", name: "Dr Ada", role: "facilitator" },
+      { id: "m1", name: "Dr Cy", role: "participant" },
+    ],
+  });
+  const fac = await browser.person("fac");
+  const m1 = await browser.person("m1");
+  await joinPage(fac, session.link("fac"));
+  await joinPage(m1, session.link("m1"));
+  await nextPhase(fac, [fac, m1], "Talk");
+
+  const warnings = fac.page.getByTestId("warnings");
+  await warnings.getByText("One minute left in this phase").waitFor();
+  await warnings.getByText("Ten minutes to the end of the session").waitFor();
+  assert.equal(await m1.page.getByTestId("warnings").count(), 0, "members see no warnings");
+  await screenshot(fac.page, "01-facilitator-warnings");
+
+  const before = await secondsLeft(m1.page);
+  assert.ok(before <= 61 && before > 0, `a 61-second phase shows ${before} s`);
+  await fac.page.getByRole("button", { name: "Give this phase one more minute" }).click();
+  await waitUntil(m1.page, async (p) => (await secondsLeft(p)) > before + 50, "the member's countdown a minute longer");
+
+  for (const person of [fac, m1]) assert.deepEqual(person.errors, [], `${person.name}'s console`);
+});
