@@ -22,8 +22,9 @@ import { roster } from "./views/roster.js";
 const backoffMs = [500, 1000, 2000, 4000, 8000, 10000];
 
 // Counts of audio frames, for support and the browser tests: how many this
-// page sent, and how many arrived (and opened) from each member. Counts only.
-const stats = { sent: 0, received: {} as Record<string, number> };
+// page sent, how many arrived (and opened) from each member, how many the
+// speaker decoded, and the loudest its mix has played (RMS, 0..1). Counts only.
+const stats = { sent: 0, received: {} as Record<string, number>, decoded: 0, loudest: 0 };
 (globalThis as { balintAudioStats?: typeof stats }).balintAudioStats = stats;
 
 type Connection = "connecting" | "connected" | "reconnecting";
@@ -66,6 +67,8 @@ export class LiveSession implements Actions {
     this.client.on("media", (frame) => {
       stats.received[frame.senderId] = (stats.received[frame.senderId] ?? 0) + 1;
       this.speaker?.push(frame.senderId, frame.payload);
+      stats.decoded = this.speaker?.stats.framesDecoded ?? 0;
+      stats.loudest = Math.max(stats.loudest, this.speaker?.outputLevel ?? 0);
     });
     this.client.on("connection", (state, info) => state === "closed" && info !== null && this.onClosed(info));
     if (this.microphone !== null)
