@@ -3,11 +3,17 @@
 #include "app/clock.hpp"
 #include "app/log.hpp"
 #include "app/roles.hpp"
+#include "core/names.hpp"
+
+#include <boost/json.hpp>
 
 namespace balint::app {
 namespace http = net::http;
+namespace json = boost::json;
 
 namespace {
+
+constexpr std::string_view join_check_path = "/api/v1/join";
 
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
 
@@ -60,6 +66,7 @@ Gateway::Gateway(const Config& config, Registry& registry, net::WorkerPool& work
 void Gateway::handle_http(net::Request request, net::Respond respond) {
   const auto path = path_of(request.target());
   if (AdminApi::handles(path)) return admin_.handle(request, std::move(respond));
+  if (path == join_check_path) return check_join(request, std::move(respond));
   if (path == "/healthz" && request.method() == http::verb::get)
     return respond(net::json_response(http::status::ok, R"({"status":"ok"})", request.version(), request.keep_alive()));
   if (path == "/ws") {
@@ -83,28 +90,75 @@ void Gateway::handle_http(net::Request request, net::Respond respond) {
                           request.keep_alive()));
 }
 
-std::variant<net::Response, net::Admit> Gateway::handle_upgrade(const net::Request& request) {
-  auto refuse = [&](http::status status, std::string_view code, std::string_view message) {
-    log(LogLevel::info, "join refused code=", code);
-    return net::json_error(status, code, message, request.version(), false);
-  };
-  if (path_of(request.target()) != "/ws") return refuse(http::status::not_found, "not_found", "WebSockets join at /ws");
+std::variant<JoinRefusal, JoinTicket> Gateway::verify_join(const net::Request& request) const {
   const auto token = token_of(request);
   if (token.empty())
-    return refuse(http::status::unauthorized, "missing_token",
-                  "a join token is required (?token=... or Authorization: Bearer ...)");
+    return JoinRefusal{http::status::unauthorized, "missing_token",
+                       "a join token is required (?token=... or Authorization: Bearer ...)"};
   auto verified = auth::verify_token(token, config_.token_keys, now_ms() / 1000, config_.token_leeway.count());
-  if (verified.error) return refuse(http::status::unauthorized, "invalid_token", verified.error->message);
-  auto claims = std::move(*verified.claims);
+  if (verified.error) return JoinRefusal{http::status::unauthorized, "invalid_token", verified.error->message};
+  auto& claims = *verified.claims;
   const auto role = parse_role(claims.role);
-  if (!role) return refuse(http::status::unauthorized, "invalid_token", "token role \"" + claims.role + "\" is unknown");
+  if (!role) return JoinRefusal{http::status::unauthorized, "invalid_token", "token role \"" + claims.role + "\" is unknown"};
   auto room = registry_.find(claims.session_id);
-  if (!room) return refuse(http::status::not_found, "unknown_session", "the token's session does not exist");
+  if (!room) return JoinRefusal{http::status::not_found, "unknown_session", "the token's session does not exist"};
   // A token is known by its id, or, if it has none, by its signature.
-  std::string fingerprint = claims.token_id.empty() ? "sig:" + token.substr(token.rfind('.') + 1) : "jti:" + claims.token_id;
-  return net::Admit([room, claims = std::move(claims), role = *role, fingerprint = std::move(fingerprint)](
-                        net::Transport transport, net::Request request) mutable {
-    room->admit(std::move(transport), std::move(request), std::move(claims), role, std::move(fingerprint));
+  std::string fingerprint =
+      claims.token_id.empty() ? "sig:" + token.substr(token.rfind('.') + 1) : "jti:" + claims.token_id;
+  return JoinTicket{std::move(claims), *role, std::move(room), std::move(fingerprint)};
+}
+
+std::variant<net::Response, net::Admit> Gateway::handle_upgrade(const net::Request& request) {
+  auto refuse = [&](const JoinRefusal& refusal) {
+    log(LogLevel::info, "join refused code=", refusal.code);
+    return net::json_error(refusal.status, refusal.code, refusal.message, request.version(), false);
+  };
+  if (path_of(request.target()) != "/ws")
+    return refuse({http::status::not_found, "not_found", "WebSockets join at /ws"});
+  auto verified = verify_join(request);
+  if (const auto* refusal = std::get_if<JoinRefusal>(&verified)) return refuse(*refusal);
+  return net::Admit([ticket = std::get<JoinTicket>(std::move(verified))](net::Transport transport,
+                                                                         net::Request request) mutable {
+    ticket.room->admit(std::move(transport), std::move(request), std::move(ticket.claims), ticket.role,
+                       std::move(ticket.token_fingerprint));
+  });
+}
+
+// Answers as the upgrade would, from the same checks: the gateway's here,
+// the room's on its thread; nothing joins and nothing changes.
+void Gateway::check_join(const net::Request& request, net::Respond respond) {
+  const unsigned version = request.version();
+  const bool keep_alive = request.keep_alive();
+  if (request.method() != http::verb::get) {
+    log(LogLevel::info, "join check code=method_not_allowed");
+    auto refusal = net::json_error(http::status::method_not_allowed, "method_not_allowed",
+                                   "use GET on " + std::string(join_check_path), version, keep_alive);
+    refusal.set(http::field::allow, "GET");
+    return respond(std::move(refusal));
+  }
+  auto verified = verify_join(request);
+  if (const auto* refusal = std::get_if<JoinRefusal>(&verified)) {
+    log(LogLevel::info, "join check code=", refusal->code);
+    return respond(net::json_error(refusal->status, refusal->code, refusal->message, version, keep_alive));
+  }
+  auto ticket = std::get<JoinTicket>(std::move(verified));
+  const auto target = std::move(ticket.room);  // The task runs on the room: it needs no handle of its own.
+  target->post([ticket = std::move(ticket), version, keep_alive, respond = std::move(respond)](Room& room) {
+    const auto& claims = ticket.claims;
+    const auto problem = room.admission_problem(claims, ticket.role, ticket.token_fingerprint);
+    // An id the engine refuses may hold anything, line breaks included.
+    const bool plain_id = core::valid_participant_id(claims.participant_id);
+    log(LogLevel::info, "join check session=", claims.session_id, " participant=",
+        plain_id ? claims.participant_id : "(invalid)", " code=", problem ? problem->code : "ok");
+    if (problem) return respond(net::json_error(problem->status, problem->code, problem->message, version, keep_alive));
+    respond(net::json_response(http::status::ok,
+                               json::serialize(json::object{{"session_id", claims.session_id},
+                                                            {"session_name", room.summary().name},
+                                                            {"participant_id", claims.participant_id},
+                                                            {"display_name", claims.display_name},
+                                                            {"role", claims.role},
+                                                            {"ended", false}}),
+                               version, keep_alive));
   });
 }
 

@@ -1,6 +1,6 @@
 // Routes what arrives on the port: health check, admin API, WebSocket joins
-// (token checked, then handed to the session's room), and the web client's
-// files (or, without a web root, a landing page).
+// (token checked, then handed to the session's room), the join check, and
+// the web client's files (or, without a web root, a landing page).
 #pragma once
 
 #include "app/admin_api.hpp"
@@ -10,8 +10,21 @@
 #include "net/router.hpp"
 
 #include <memory>
+#include <string>
+#include <variant>
 
 namespace balint::app {
+
+// A join token that passed every check the gateway makes (present, signed
+// under a known key, in its time window, a known role, a session this
+// server has); the room makes the rest (see Room::admission_problem).
+struct JoinTicket {
+  auth::JoinClaims claims;
+  core::v1::Role role = core::v1::ROLE_UNSPECIFIED;
+  std::shared_ptr<Room> room;
+  // Names the token (its jti, or its signature), so that it can be revoked.
+  std::string token_fingerprint;
+};
 
 class Gateway : public net::Router {
  public:
@@ -23,6 +36,14 @@ class Gateway : public net::Router {
   std::variant<net::Response, net::Admit> handle_upgrade(const net::Request& request) override;
 
  private:
+  // The token checks of a join, shared by the upgrade and the join check:
+  // the token (see token_of) and what it opens, or why not (missing_token,
+  // invalid_token, unknown_session). Logs nothing.
+  std::variant<JoinRefusal, JoinTicket> verify_join(const net::Request& request) const;
+  // GET /api/v1/join: what an upgrade with the request's token would meet
+  // now, without joining. Answers from the session's room thread.
+  void check_join(const net::Request& request, net::Respond respond);
+
   const Config& config_;
   Registry& registry_;
   AdminApi admin_;

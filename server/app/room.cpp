@@ -35,6 +35,10 @@ std::string http_code(v1::ErrorCode code) {
   return name;
 }
 
+JoinRefusal refusal_of(const core::Outcome& outcome) {
+  return {refusal_status(outcome.code), http_code(outcome.code), outcome.message};
+}
+
 }  // namespace
 
 Room::Room(net::asio::io_context& worker, core::Session session, net::Limits limits)
@@ -50,18 +54,18 @@ void Room::admit(net::Transport transport, net::Request request, auth::JoinClaim
                  std::string token_fingerprint) {
   post([transport = std::make_shared<net::Transport>(net::move_transport(std::move(transport), worker_)), request = std::move(request),
         claims = std::move(claims), role, fingerprint = std::move(token_fingerprint)](Room& room) mutable {
-    auto refuse = [&](net::http::status status, const std::string& code, const std::string& message) {
+    auto refuse = [&](const JoinRefusal& refusal) {
       // An id the engine refused may hold anything, line breaks included.
       const bool plain_id = core::valid_participant_id(claims.participant_id);
       log(LogLevel::info, "join refused session=", room.session_.id(),
-          " participant=", plain_id ? claims.participant_id : "(invalid)", " code=", code);
-      net::answer_and_close(std::move(*transport), net::json_error(status, code, message, request.version(), false),
+          " participant=", plain_id ? claims.participant_id : "(invalid)", " code=", refusal.code);
+      net::answer_and_close(std::move(*transport),
+                            net::json_error(refusal.status, refusal.code, refusal.message, request.version(), false),
                             room.limits_.handshake_timeout);
     };
-    if (room.revoked_tokens_.contains(fingerprint))
-      return refuse(net::http::status::forbidden, "token_revoked", "a facilitator revoked this join token");
+    if (auto problem = room.admission_problem(claims, role, fingerprint)) return refuse(*problem);
     const auto outcome = room.session_.join(claims.participant_id, claims.display_name, role, now_ms());
-    if (!outcome.ok()) return refuse(refusal_status(outcome.code), http_code(outcome.code), outcome.message);
+    if (!outcome.ok()) return refuse(refusal_of(outcome));  // Not expected: the check above said yes.
     room.tokens_used_[claims.participant_id].insert(std::move(fingerprint));
     auto connection = net::WsConnection::create(std::move(*transport), room.shared_from_this(), room.limits_);
     connection->participant_id = claims.participant_id;
@@ -69,6 +73,15 @@ void Room::admit(net::Transport transport, net::Request request, auth::JoinClaim
     connection->accept(std::move(request));
     room.publish(outcome);
   });
+}
+
+std::optional<JoinRefusal> Room::admission_problem(const auth::JoinClaims& claims, v1::Role role,
+                                                  const std::string& token_fingerprint) const {
+  if (revoked_tokens_.contains(token_fingerprint))
+    return JoinRefusal{net::http::status::forbidden, "token_revoked", "a facilitator revoked this join token"};
+  const auto verdict = session_.check_join(claims.participant_id, claims.display_name, role);
+  if (!verdict.ok()) return refusal_of(verdict);
+  return std::nullopt;
 }
 
 void Room::on_open(WsConnection& connection) {

@@ -16,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -33,6 +34,14 @@ struct RoomSummary {
   std::size_t connections = 0; // Open WebSocket connections.
 };
 
+// Why a join is refused: the HTTP status and {"error":{"code","message"}}
+// that the upgrade (and the join check, GET /api/v1/join) answers with.
+struct JoinRefusal {
+  net::http::status status;
+  std::string code;
+  std::string message;
+};
+
 class Room : public net::WsHandler, public std::enable_shared_from_this<Room> {
  public:
   Room(net::asio::io_context& worker, core::Session session, net::Limits limits);
@@ -47,6 +56,13 @@ class Room : public net::WsHandler, public std::enable_shared_from_this<Room> {
   // that it can be revoked.
   void admit(net::Transport transport, net::Request request, auth::JoinClaims claims, core::v1::Role role,
              std::string token_fingerprint);
+
+  // Why a member with these verified claims could not be admitted now, or
+  // nothing if they could: a revoked token, or what the engine's join would
+  // refuse (the session ended or full, a bad id or name). Changes nothing.
+  // admit() asks this; so does the join check, on the room's thread.
+  std::optional<JoinRefusal> admission_problem(const auth::JoinClaims& claims, core::v1::Role role,
+                                               const std::string& token_fingerprint) const;
 
   // Ends the session for everyone (admin API).
   void end_session();

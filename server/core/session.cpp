@@ -194,7 +194,7 @@ std::optional<Session> Session::create(SessionConfig config, std::string& error)
 
 // --- Connections -----------------------------------------------------------
 
-Outcome Session::join(const std::string& participant_id, const std::string& display_name, v1::Role role, TimeMs now) {
+Outcome Session::check_join(const std::string& participant_id, const std::string& display_name, v1::Role role) const {
   if (state_.ended()) return Outcome::error(v1::ERROR_CODE_SESSION_ENDED, "the session has ended");
   if (participant_id.empty()) {
     return Outcome::error(v1::ERROR_CODE_INVALID_ARGUMENT, "participant id is missing");
@@ -210,14 +210,27 @@ Outcome Session::join(const std::string& participant_id, const std::string& disp
     return Outcome::error(v1::ERROR_CODE_INVALID_ARGUMENT,
                           "role of " + participant_id + " must be facilitator, co-facilitator, participant or room");
   }
-
-  Events events;
-  if (v1::Member* known = Impl::find(*this, participant_id)) {
+  if (const v1::Member* known = Impl::find(*this, participant_id)) {
     if (Impl::is_attendee(*known)) {
       return Outcome::error(v1::ERROR_CODE_INVALID_ARGUMENT, participant_id + " is an in-room attendee carried by " +
                                                                  known->room_device_id() +
                                                                  "; they cannot join on their own");
     }
+    return accepted();  // A returning member comes back even to a full session.
+  }
+  if (role == v1::ROLE_PARTICIPANT && Impl::capped_count(*this) >= static_cast<int>(state_.max_members())) {
+    return Outcome::error(v1::ERROR_CODE_SESSION_FULL, "the session is full (" +
+                                                           std::to_string(state_.max_members()) +
+                                                           " members besides facilitators and room devices)");
+  }
+  return accepted();
+}
+
+Outcome Session::join(const std::string& participant_id, const std::string& display_name, v1::Role role, TimeMs now) {
+  if (auto verdict = check_join(participant_id, display_name, role); !verdict.ok()) return verdict;
+
+  Events events;
+  if (v1::Member* known = Impl::find(*this, participant_id)) {
     // A returning member keeps role, place, hand and mute; keys belong to a
     // connection, so the new one announces its own.
     Impl::drop_keys(*this, *known);
@@ -227,11 +240,6 @@ Outcome Session::join(const std::string& participant_id, const std::string& disp
       Impl::set_attendees_connection(*this, participant_id, v1::CONNECTION_STATUS_CONNECTED);
     }
   } else {
-    if (role == v1::ROLE_PARTICIPANT && Impl::capped_count(*this) >= static_cast<int>(state_.max_members())) {
-      return Outcome::error(v1::ERROR_CODE_SESSION_FULL, "the session is full (" +
-                                                             std::to_string(state_.max_members()) +
-                                                             " members besides facilitators and room devices)");
-    }
     v1::Member* member = state_.add_roster();
     member->set_participant_id(participant_id);
     member->set_display_name(display_name);

@@ -49,9 +49,14 @@ class Session {
   static std::optional<Session> create(SessionConfig config, std::string& error);
 
   // A member's connection came up: adds them to the roster, or marks a known
-  // member connected again.
+  // member connected again. Refused exactly when check_join() refuses.
   Outcome join(const std::string& participant_id, const std::string& display_name,
                v1::Role role, TimeMs now);
+
+  // Whether join() with these arguments would be accepted now: ok with no
+  // events (nothing changes, not even the version), or the refusal join()
+  // would give (SESSION_ENDED, INVALID_ARGUMENT, SESSION_FULL).
+  Outcome check_join(const std::string& participant_id, const std::string& display_name, v1::Role role) const;
 
   // A member's connection went down; they stay in the roster as disconnected.
   Outcome disconnect(const std::string& participant_id, TimeMs now);

@@ -59,7 +59,7 @@ test("a CCDG session through every phase, in four browsers, a room display and a
 
   // --- Joining ---------------------------------------------------------------
   await m1.page.goto(session.link("m1"));
-  await m1.page.getByText("You are joining as Dr Cy (participant)").waitFor();
+  await m1.page.getByText("You are joining Tuesday group as Dr Cy (participant).").waitFor();
   await m1.page.getByTestId("mic-check").click();
   await m1.page.getByTestId("mic-status").filter({ hasText: "Microphone:" }).waitFor();
   await screenshot(m1.page, "01-join-with-microphone-check");
@@ -164,6 +164,14 @@ test("a CCDG session through every phase, in four browsers, a room display and a
     assert.doesNotMatch(text, /Good morning from Cy|Hello from the C\+\+ client|Just for you/, `${person.name}'s chat is gone`);
   }
   await screenshot(m1.page, "12-end-screen");
+  // The link again, after the end: the join screen says so and offers no Join.
+  const late = await browser.person("late");
+  await late.page.goto(session.link("m1"));
+  await late.page.getByTestId("join-refused").getByText(/^This session has ended\./).waitFor();
+  assert.equal(await late.page.getByTestId("join").isDisabled(), true);
+  await screenshot(late.page, "13-link-after-the-end");
+  // Chromium reports the check's 409 itself; nothing else may appear.
+  assert.deepEqual(late.errors.filter((e) => !/status of 409/.test(e)), []);
   await eli.waitForOutput(/^\* session ended$/m);
   await eli.stop();
 

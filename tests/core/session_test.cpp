@@ -204,6 +204,47 @@ TEST_CASE("the member cap counts participants and in-room attendees only", "[ses
   CHECK(s.join("p3", "Cy", v1::ROLE_PARTICIPANT, now).ok());
 }
 
+TEST_CASE("check_join answers what join would, and changes nothing", "[session][roster]") {
+  Session s = make_session(ccdg_format(), "pres", 2);
+  const TimeMs now = kStart;
+  // Checks, then joins with the same arguments: the check changed nothing
+  // and agreed with the join, code and message.
+  const auto check_then_join = [&](const std::string& id, const std::string& name, v1::Role role) {
+    const std::string before = s.snapshot(now).SerializeAsString();
+    const std::uint64_t version = s.version();
+    const Outcome check = s.check_join(id, name, role);
+    INFO(id << ": " << check.message);
+    CHECK(check.events.empty());
+    CHECK(s.version() == version);
+    CHECK(s.snapshot(now).SerializeAsString() == before);
+    const Outcome join = s.join(id, name, role, now);
+    CHECK(join.code == check.code);
+    CHECK(join.message == check.message);
+    return check.code;
+  };
+  CHECK(check_then_join("fac", "Fay", v1::ROLE_FACILITATOR) == v1::ERROR_CODE_OK);
+  CHECK(check_then_join("cof", "Cole", v1::ROLE_CO_FACILITATOR) == v1::ERROR_CODE_OK);
+  CHECK(check_then_join("room", "Room 4B", v1::ROLE_ROOM) == v1::ERROR_CODE_OK);
+  CHECK(check_then_join("p1", "Ann", v1::ROLE_PARTICIPANT) == v1::ERROR_CODE_OK);
+  REQUIRE(s.apply("room", cmd::add_attendee("Dee"), now).ok());  // The cap of 2 is reached.
+  CHECK(check_then_join("p2", "Ben", v1::ROLE_PARTICIPANT) == v1::ERROR_CODE_SESSION_FULL);
+  CHECK(check_then_join("fac2", "Fred", v1::ROLE_FACILITATOR) == v1::ERROR_CODE_OK);  // Leaders do not count.
+  CHECK(check_then_join("fac", "Fay", v1::ROLE_FACILITATOR) == v1::ERROR_CODE_OK);    // Connected: signs in again.
+  CHECK(check_then_join("room.1", "Dee", v1::ROLE_PARTICIPANT) == v1::ERROR_CODE_INVALID_ARGUMENT);  // An attendee.
+  CHECK(check_then_join("", "Ann", v1::ROLE_PARTICIPANT) == v1::ERROR_CODE_INVALID_ARGUMENT);
+  CHECK(check_then_join("p 3", "Cy", v1::ROLE_PARTICIPANT) == v1::ERROR_CODE_INVALID_ARGUMENT);
+  CHECK(check_then_join("p3", "", v1::ROLE_PARTICIPANT) == v1::ERROR_CODE_INVALID_ARGUMENT);
+  CHECK(check_then_join("p3", "Cy\n", v1::ROLE_PARTICIPANT) == v1::ERROR_CODE_INVALID_ARGUMENT);
+  CHECK(check_then_join("p3", "Cy", v1::ROLE_UNSPECIFIED) == v1::ERROR_CODE_INVALID_ARGUMENT);
+  // A known member comes back to a full session.
+  REQUIRE(s.disconnect("p1", now).ok());
+  CHECK(check_then_join("p1", "Ann", v1::ROLE_PARTICIPANT) == v1::ERROR_CODE_OK);
+
+  REQUIRE(s.end(now).ok());
+  CHECK(check_then_join("p1", "Ann", v1::ROLE_PARTICIPANT) == v1::ERROR_CODE_SESSION_ENDED);
+  CHECK(check_then_join("p9", "Nia", v1::ROLE_PARTICIPANT) == v1::ERROR_CODE_SESSION_ENDED);
+}
+
 // --- Control ---------------------------------------------------------------
 
 TEST_CASE("only a facilitator in control changes the phase", "[session][control]") {

@@ -1,5 +1,7 @@
 #include "harness.hpp"
 
+#include "app/log.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
@@ -58,6 +60,28 @@ std::string TestServer::ws_url() const {
 }
 
 std::uint16_t TestServer::port() const { return server_->port(); }
+
+// --- CapturedLog -------------------------------------------------------------
+
+CapturedLog::CapturedLog() {
+  app::set_log_sink([this](app::LogLevel, std::string_view line) {
+    std::lock_guard lock(mutex_);
+    lines_.emplace_back(line);
+  });
+}
+
+CapturedLog::~CapturedLog() { app::set_log_sink(nullptr); }
+
+std::vector<std::string> CapturedLog::lines() const {
+  std::lock_guard lock(mutex_);
+  return lines_;
+}
+
+std::string CapturedLog::text() const {
+  std::string all;
+  for (const auto& line : lines()) all += line + "\n";
+  return all;
+}
 
 const std::string& TestServer::admin_secret() const { return server_->admin_secret(); }
 

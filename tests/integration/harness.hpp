@@ -63,6 +63,24 @@ class TestServer {
   std::unique_ptr<app::Server> server_;
 };
 
+// Catches every line the server logs (at the level its config sets) for as
+// long as it lives. The sink is global: one at a time, made before the
+// server and gone after it.
+class CapturedLog {
+ public:
+  CapturedLog();
+  ~CapturedLog();
+  CapturedLog(const CapturedLog&) = delete;
+  CapturedLog& operator=(const CapturedLog&) = delete;
+
+  std::vector<std::string> lines() const;
+  std::string text() const;  // Every line, each ended by "\n".
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<std::string> lines_;
+};
+
 // An invitee with a fixed id.
 sdk::Invitee invitee(const std::string& id, const std::string& name, const std::string& role);
 

@@ -7,35 +7,7 @@
 
 #include <catch2/catch.hpp>
 
-#include <mutex>
-
 namespace balint::test {
-namespace {
-
-// Catches every log line for as long as it lives.
-class CapturedLog {
- public:
-  CapturedLog() {
-    app::set_log_sink([this](app::LogLevel, std::string_view line) {
-      std::lock_guard lock(mutex_);
-      lines_.emplace_back(line);
-    });
-  }
-  ~CapturedLog() { app::set_log_sink(nullptr); }
-
-  std::string text() const {
-    std::lock_guard lock(mutex_);
-    std::string all;
-    for (const auto& line : lines_) all += line + "\n";
-    return all;
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::vector<std::string> lines_;
-};
-
-}  // namespace
 
 TEST_CASE("The log names sessions and members by id only", "[logs]") {
   CapturedLog captured;

@@ -147,26 +147,6 @@ void expect_security_headers(const Answer& answer) {
   CHECK(header(answer, "Content-Security-Policy") == csp);
 }
 
-// Catches every log line for as long as it lives.
-class CapturedLog {
- public:
-  CapturedLog() {
-    app::set_log_sink([this](app::LogLevel, std::string_view line) {
-      std::lock_guard lock(mutex_);
-      text_ += std::string(line) + "\n";
-    });
-  }
-  ~CapturedLog() { app::set_log_sink(nullptr); }
-  std::string text() const {
-    std::lock_guard lock(mutex_);
-    return text_;
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::string text_;
-};
-
 }  // namespace
 
 TEST_CASE("Web client static files: / and /join answer index.html, not cached, with the security headers", "[static]") {

@@ -1,10 +1,11 @@
 // One person in one live session: the connection (and getting it back when
 // the network drops), the audio both ways, and the screens, redrawn from the
 // server's state on every change.
-import { type CloseInfo, Client, ConnectError, type JoinTarget, type SecurityNotice, cmd, v1 } from "@balint-room/sdk";
+import { type CloseInfo, Client, type JoinTarget, type SecurityNotice, checkJoin, cmd, v1 } from "@balint-room/sdk";
 
 import type { Microphone } from "./audio/microphone.js";
 import { Speaker } from "./audio/speaker.js";
+import { joinProblem } from "./model/joinProblem.js";
 import { type SessionView, viewOf } from "./model/session.js";
 import { h, replaceChildren } from "./ui/dom.js";
 import { startTicker } from "./ui/ticker.js";
@@ -12,7 +13,7 @@ import type { Actions } from "./views/actions.js";
 import { banner } from "./views/banner.js";
 import { ChatPanel } from "./views/chat.js";
 import { facilitatorConsole } from "./views/console.js";
-import { endScreen } from "./views/ended.js";
+import { endScreen, refusedScreen } from "./views/ended.js";
 import { goAround, turnPrompt } from "./views/goAround.js";
 import { myControls } from "./views/myControls.js";
 import { roomDisplay } from "./views/roomDisplay.js";
@@ -124,14 +125,11 @@ export class LiveSession implements Actions {
         this.setConnection("connected");
         if (again) this.chat.notice("Reconnected. Messages sent while you were away cannot be shown: they were never stored.");
         return;
-      } catch (error) {
-        const message = error instanceof ConnectError ? error.message : String(error);
-        if (!again && attempt === 0 && error instanceof ConnectError && error.code !== "timeout") {
-          // The first try failing at once is usually a link the server refuses, not the network.
-          this.status.textContent = `Cannot join: the server refused the link or cannot be reached (${message}). Retrying…`;
-        } else {
-          this.setConnection("reconnecting");
-        }
+      } catch {
+        // Refused (ended, revoked, full) is final; unreachable is worth another try.
+        const check = await checkJoin(this.target).catch(() => null);
+        if (check !== null && !check.ok) return this.finish(joinProblem(check.code, check.message), true);
+        this.setConnection(again ? "reconnecting" : "connecting");
         const wait = backoffMs[Math.min(attempt, backoffMs.length - 1)]!;
         await new Promise((r) => setTimeout(r, wait * (0.75 + Math.random() * 0.5)));
       }
@@ -220,7 +218,7 @@ export class LiveSession implements Actions {
   }
 
   // Everything of the session leaves the page: chat, keys, audio.
-  private finish(reason: string): void {
+  private finish(reason: string, refused = false): void {
     if (this.finished) return;
     this.finished = true;
     this.chat.wipe();
@@ -231,6 +229,6 @@ export class LiveSession implements Actions {
     this.speaker = null;
     void this.client.close();
     document.title = "Balint Room";
-    replaceChildren(this.root, endScreen(this.view?.name ?? "", reason));
+    replaceChildren(this.root, refused ? refusedScreen(reason) : endScreen(this.view?.name ?? "", reason));
   }
 }

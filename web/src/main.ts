@@ -1,6 +1,6 @@
 // Balint Room in the browser. /join#<token> is an invite: the join screen,
 // then the live session. Anything else is the front page.
-import { parseJoinLink } from "@balint-room/sdk";
+import { checkJoin, parseJoinLink } from "@balint-room/sdk";
 
 import "./styles.css";
 import { LiveSession } from "./live.js";
@@ -20,8 +20,10 @@ async function main(root: HTMLElement): Promise<void> {
     );
     return;
   }
-  const choice = await joinScreen(root, claims);
-  await new LiveSession(root, parseJoinLink(location.href), choice.microphone, choice.micProblem).start();
+  const target = parseJoinLink(location.href);
+  const check = await checkJoin(target).catch(() => null);
+  const choice = await joinScreen(root, claims, check);
+  await new LiveSession(root, target, choice.microphone, choice.micProblem).start();
 }
 
 void main(document.getElementById("app")!);

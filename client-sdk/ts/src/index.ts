@@ -19,3 +19,4 @@ export * from "./client/commands.js";
 export * from "./client/errors.js";
 export * from "./client/e2eeSession.js";
 export * from "./client/client.js";
+export * from "./client/joinCheck.js";

@@ -4,7 +4,17 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
-import { type Client, ClientErrorCode, ConnectError, type SecurityNotice, cmd, parseJoinLink, v1 } from "../src/index.js";
+import {
+  type Client,
+  ClientErrorCode,
+  ConnectError,
+  type SecurityNotice,
+  checkJoin,
+  cmd,
+  joinCheckUrl,
+  parseJoinLink,
+  v1,
+} from "../src/index.js";
 import { type Invite, ServerProcess, join } from "../test-support/server.js";
 
 let server: ServerProcess;
@@ -213,5 +223,48 @@ describe("a client on a real server", () => {
     assert.equal(client.connection, "closed");
     // A connection that never opened reports no ending: the rejection says why.
     assert.deepEqual(seen, ["connecting:-", "closed:-"]);
+  });
+});
+
+describe("checkJoin", () => {
+  test("the check's URL keeps the host and any path prefix", () => {
+    assert.equal(joinCheckUrl("ws://127.0.0.1:8080/ws"), "http://127.0.0.1:8080/api/v1/join");
+    assert.equal(joinCheckUrl("wss://rooms.example/balint/ws"), "https://rooms.example/balint/api/v1/join");
+  });
+
+  test("a good link is answered with the session and the member, and joins nobody", async () => {
+    const { invites, clients } = await balintGroup();
+    const version = clients.get("fac")!.state!.version;
+    const check = await checkJoin(parseJoinLink(invites.get("m1")!.link));
+    assert.deepEqual(check, {
+      ok: true,
+      sessionId: clients.get("fac")!.state!.sessionId,
+      sessionName: "Thursday group",
+      participantId: "m1",
+      displayName: "Dr Cy",
+      role: "participant",
+    });
+    await clients.get("fac")!.send(cmd.lowerHand());
+    assert.equal(clients.get("fac")!.state!.version, version, "nothing changed");
+    await closeAll(clients.values());
+  });
+
+  test("a link the server would refuse says why: ended, revoked, not a token", async () => {
+    const { invites, clients } = await balintGroup();
+    const fac = clients.get("fac")!;
+    assert.equal((await fac.send(cmd.removeMember("m2", true))).code, v1.ErrorCode.OK);
+    const revoked = await checkJoin(parseJoinLink(invites.get("m2")!.link));
+    assert.deepEqual(revoked, { ok: false, status: 403, code: "token_revoked", message: "a facilitator revoked this join token" });
+    assert.equal((await fac.send(cmd.endSession())).code, v1.ErrorCode.OK);
+    const ended = await checkJoin(parseJoinLink(invites.get("m1")!.link));
+    assert.deepEqual(ended, { ok: false, status: 409, code: "session_ended", message: "the session has ended" });
+    const bad = await checkJoin(parseJoinLink(`${server.url}/join#nonsense`));
+    assert.equal(bad.ok, false);
+    assert.equal(!bad.ok && bad.code, "invalid_token");
+    await closeAll(clients.values());
+  });
+
+  test("an unreachable server throws", async () => {
+    await assert.rejects(checkJoin({ wsUrl: "ws://127.0.0.1:1/ws", token: "t" }));
   });
 });

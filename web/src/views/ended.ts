@@ -11,3 +11,13 @@ export function endScreen(name: string, reason: string): HTMLElement {
     h("p", {}, "The chat has been erased from this screen, and the server never kept it. You can close this window."),
   );
 }
+
+/** When the server will not let this link in (ended, revoked, full): said once, not retried. */
+export function refusedScreen(problem: string): HTMLElement {
+  return h(
+    "main",
+    { class: "ended", "data-testid": "refused" },
+    h("h1", {}, "Cannot join"),
+    h("p", { class: "lead", role: "alert" }, problem),
+  );
+}

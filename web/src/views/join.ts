@@ -1,5 +1,8 @@
 // The join screen, from an invite link: who the link is for, a microphone
 // check (a live level meter, so people see they will be heard), and Join.
+import type { JoinCheck } from "@balint-room/sdk";
+
+import { joinProblem } from "../model/joinProblem.js";
 import type { LinkClaims } from "../model/token.js";
 import { AudioUnavailable, Microphone } from "../audio/microphone.js";
 import { button, h, replaceChildren } from "../ui/dom.js";
@@ -16,17 +19,21 @@ export interface JoinChoice {
   micProblem: string; // Why there is none, for people; "" when there is one.
 }
 
-/** Draws the join screen and resolves when the person presses Join. */
-export function joinScreen(root: HTMLElement, claims: LinkClaims): Promise<JoinChoice> {
+/**
+ * Draws the join screen and resolves when the person presses Join. `linkCheck`
+ * is the server's answer about the link (null when it could not be asked):
+ * it names the session, or says why the link cannot be used.
+ */
+export function joinScreen(root: HTMLElement, claims: LinkClaims, linkCheck: JoinCheck | null): Promise<JoinChoice> {
   let microphone: Microphone | null = null;
   let micProblem = "Microphone not checked yet.";
   let meterTimer: ReturnType<typeof setInterval> | null = null;
 
   const meter = h("meter", { min: 0, max: 1, value: 0, "aria-label": "Microphone level", "data-testid": "mic-meter" });
   const micStatus = h("p", { role: "status", "data-testid": "mic-status" }, "Check your microphone before you join.");
-  const checkButton = button("Check microphone", () => void check(), { "data-testid": "mic-check" });
+  const checkButton = button("Check microphone", () => void checkMicrophone(), { "data-testid": "mic-check" });
 
-  async function check(): Promise<void> {
+  async function checkMicrophone(): Promise<void> {
     checkButton.disabled = true;
     micStatus.textContent = "Asking for the microphone…";
     try {
@@ -48,6 +55,8 @@ export function joinScreen(root: HTMLElement, claims: LinkClaims): Promise<JoinC
   }
 
   const expired = claims.expiresAtMs !== 0 && claims.expiresAtMs < Date.now();
+  const refused = linkCheck !== null && !linkCheck.ok ? joinProblem(linkCheck.code, linkCheck.message) : "";
+  const sessionName = linkCheck?.ok ? linkCheck.sessionName : "";
   return new Promise((resolve) => {
     const join = button(
       "Join the session",
@@ -55,7 +64,7 @@ export function joinScreen(root: HTMLElement, claims: LinkClaims): Promise<JoinC
         if (meterTimer !== null) clearInterval(meterTimer);
         resolve({ microphone, micProblem });
       },
-      { class: "primary", "data-testid": "join", disabled: expired },
+      { class: "primary", "data-testid": "join", disabled: expired || refused !== "" },
     );
     replaceChildren(
       root,
@@ -63,13 +72,25 @@ export function joinScreen(root: HTMLElement, claims: LinkClaims): Promise<JoinC
         "main",
         { class: "join" },
         h("h1", {}, "Balint Room"),
-        h("p", { class: "lead" }, "You are joining as ", h("strong", {}, claims.displayName), ` (${roleWords[claims.role] ?? claims.role}).`),
+        h(
+          "p",
+          { class: "lead" },
+          "You are joining ",
+          sessionName ? [h("strong", {}, sessionName), " "] : null,
+          "as ",
+          h("strong", {}, claims.displayName),
+          ` (${roleWords[claims.role] ?? claims.role}).`,
+        ),
         claims.role === "room"
           ? h("p", {}, "This device will be the meeting room's screen and microphone. Put it where the room can see it.")
           : null,
         expired
           ? h("p", { class: "error", role: "alert" }, `This link expired on ${new Date(claims.expiresAtMs).toLocaleString()}. Ask the facilitator for a new one.`)
-          : null,
+          : refused
+            ? h("p", { class: "error", role: "alert", "data-testid": "join-refused" }, refused)
+            : linkCheck === null
+              ? h("p", { class: "hint" }, "The server could not be asked about this link; joining will try again.")
+              : null,
         h("section", { class: "panel", "aria-label": "Microphone check" }, h("h2", {}, "Microphone"), micStatus, meter, checkButton),
         h(
           "section",
