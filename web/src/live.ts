@@ -53,29 +53,42 @@ export class LiveSession implements Actions {
   private finished = false;
   private stopTicker: () => void = () => {};
   private toastTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly unsubscribe: (() => void)[];
+  private readonly resumeAudio = () => void this.speaker?.resume().catch(() => {});
 
   constructor(
     private readonly root: HTMLElement,
     private readonly target: JoinTarget,
     private microphone: Microphone | null,
-    private readonly micProblem: string,
+    private micProblem: string,
   ) {
     this.chat = new ChatPanel((text, to) => this.client.sendChat(text, to));
     this.layout = h("div", { class: "grid" }, this.left, h("aside", { class: "column" }, this.chat.element));
-    this.client.on("state", (state) => this.onState(state));
-    this.client.on("chat", (message) => this.chat.add(message));
-    this.client.on("security", (notice) => this.onSecurity(notice));
-    this.client.on("media", (frame) => {
-      stats.received[frame.senderId] = (stats.received[frame.senderId] ?? 0) + 1;
-      this.speaker?.push(frame.senderId, frame.payload);
-      stats.decoded = this.speaker?.stats.framesDecoded ?? 0;
-      stats.loudest = Math.max(stats.loudest, this.speaker?.outputLevel ?? 0);
-    });
-    this.client.on("connection", (state, info) => state === "closed" && info !== null && this.onClosed(info));
-    if (this.microphone !== null)
+    this.unsubscribe = [
+      this.client.on("state", (state) => this.onState(state)),
+      this.client.on("chat", (message) => this.chat.add(message)),
+      this.client.on("security", (notice) => this.onSecurity(notice)),
+      this.client.on("media", (frame) => {
+        stats.received[frame.senderId] = (stats.received[frame.senderId] ?? 0) + 1;
+        this.speaker?.push(frame.senderId, frame.payload);
+        stats.decoded = this.speaker?.stats.framesDecoded ?? 0;
+        stats.loudest = Math.max(stats.loudest, this.speaker?.outputLevel ?? 0);
+      }),
+      this.client.on("connection", (state, info) => state === "closed" && info !== null && this.onClosed(info)),
+    ];
+    if (this.microphone !== null) {
       this.microphone.onFrame = (frame) => {
         if (this.client.sendMedia(0, frame)) stats.sent += 1;
       };
+      // Unplugged, or the browser took it back: say so, and stop claiming it is on.
+      this.microphone.onError = (error) => {
+        this.microphone?.close();
+        this.microphone = null;
+        this.micProblem = error.message;
+        this.showToast(this.micProblem);
+        if (this.view !== null) this.draw(this.view);
+      };
+    }
   }
 
   /** Connects (retrying while the network is away) and draws the session. */
@@ -89,8 +102,9 @@ export class LiveSession implements Actions {
     this.setConnection("connecting");
     this.stopTicker = startTicker(() => this.client.serverNow());
     // Browsers start audio only after a gesture; Join was one, and any later click is too.
-    document.addEventListener("click", () => void this.speaker?.resume());
+    document.addEventListener("click", this.resumeAudio);
     this.speaker = await Speaker.open().catch(() => null);
+    if (this.speaker === null) this.micProblem ||= "Sound cannot play in this browser: you can follow the session and chat.";
     await this.connect(false);
   }
 
@@ -157,7 +171,7 @@ export class LiveSession implements Actions {
     const before = this.view;
     this.view = view;
     if (view.ended) return this.finish("The session has ended");
-    if (view.myTurn && !before?.myTurn) this.showToast(view.roomDevice ? `${view.myTurnFor}'s turn` : "It's your turn");
+    if (view.myTurn && !before?.myTurn) this.showToast(view.myTurnFor ? `${view.myTurnFor}'s turn` : "It's your turn");
     if (this.microphone !== null) this.microphone.enabled = this.micOn && (view.me?.maySpeak ?? false);
     this.draw(view);
   }
@@ -186,7 +200,11 @@ export class LiveSession implements Actions {
     };
     const leave = () => {
       this.leaving = true;
-      this.send(cmd.leave(), "leave");
+      void this.client.send(cmd.leave()).then((result) => {
+        if (result.code === v1.ErrorCode.OK) return;
+        this.leaving = false; // Still in: a later drop must reconnect, not end.
+        this.showToast(`Could not leave: ${result.message}`);
+      });
     };
     if (view.roomDevice) {
       this.layout.classList.add("room");
@@ -221,6 +239,8 @@ export class LiveSession implements Actions {
   private finish(reason: string, refused = false): void {
     if (this.finished) return;
     this.finished = true;
+    for (const off of this.unsubscribe) off();
+    document.removeEventListener("click", this.resumeAudio);
     this.chat.wipe();
     this.stopTicker();
     this.microphone?.close();

@@ -11,7 +11,12 @@ import { joinScreen } from "./views/join.js";
 
 async function main(root: HTMLElement): Promise<void> {
   if (!location.pathname.endsWith("/join")) return homeScreen(root);
-  const token = decodeURIComponent(location.hash.slice(1));
+  let token = "";
+  try {
+    token = decodeURIComponent(location.hash.slice(1));
+  } catch {
+    // A fragment cut mid-escape: treated as no token below.
+  }
   const claims = readClaims(token);
   if (claims === null) {
     replaceChildren(

@@ -67,7 +67,7 @@ export interface SessionView {
   goAroundComplete: boolean;
   // The turn is mine, or (on a room device) one of my attendees'.
   myTurn: boolean;
-  myTurnFor: string; // The name of whoever holds the turn through me.
+  myTurnFor: string; // The attendee who holds the turn through me; "" when it is mine.
   warnings: Warning[];
   groundRules: string;
   showGroundRules: boolean; // Before the start and at check-in.
@@ -115,6 +115,11 @@ export function isFacilitatorRole(role: v1.Role): boolean {
 
 export function viewOf(state: v1.SessionState, myId: string): SessionView {
   const nameOf = (id: string) => state.roster.find((m) => m.participantId === id)?.displayName ?? "";
+  const phases = state.format?.phases ?? [];
+  const current = state.phaseIndex >= 0 ? phases[state.phaseIndex] : undefined;
+  // The server keeps the go-around's place when the phase moves on; the turn
+  // is only someone's while the phase is the go-around's.
+  const turnHolderId = current?.rule === v1.SpeakingRule.TURN_HOLDER ? (state.goAround?.turnHolderId ?? "") : "";
   const people: Person[] = state.roster.map((m) => {
     const presenter = m.participantId === state.presenterId;
     const handIndex = state.handQueue.indexOf(m.participantId);
@@ -132,15 +137,13 @@ export function viewOf(state: v1.SessionState, myId: string): SessionView {
       handPosition: handIndex + 1,
       muted: m.muted,
       presenter,
-      turnHolder: m.participantId === state.goAround?.turnHolderId,
+      turnHolder: turnHolderId !== "" && m.participantId === turnHolderId,
       floorHolder: m.participantId === state.floorHolderId,
       inControl: m.participantId === state.controllerId,
       me: m.participantId === myId,
     };
   });
   const me = people.find((p) => p.me);
-  const phases = state.format?.phases ?? [];
-  const current = state.phaseIndex >= 0 ? phases[state.phaseIndex] : undefined;
   const presenterName = nameOf(state.presenterId);
   const phase: PhaseView | null = current
     ? {
@@ -156,9 +159,8 @@ export function viewOf(state: v1.SessionState, myId: string): SessionView {
       }
     : null;
   const next = phases[state.phaseIndex + 1];
-  const turnHolderId = state.goAround?.turnHolderId ?? "";
   const turnHolder = people.find((p) => p.id === turnHolderId);
-  const myTurn = turnHolder !== undefined && (turnHolder.me || (me !== undefined && turnHolder.roomDeviceId === me.id && me.id !== ""));
+  const myTurn = turnHolder !== undefined && (turnHolder.me || (me !== undefined && turnHolder.roomDeviceId === me.id));
   const warnings: Warning[] = state.warnings.map((w) => ({
     kind: w.kind,
     text:
@@ -192,7 +194,7 @@ export function viewOf(state: v1.SessionState, myId: string): SessionView {
     })),
     goAroundComplete: state.goAround?.complete ?? false,
     myTurn,
-    myTurnFor: myTurn ? turnHolder!.name : "",
+    myTurnFor: myTurn && !turnHolder!.me ? turnHolder!.name : "",
     warnings,
     groundRules: state.groundRules,
     showGroundRules: state.groundRules !== "" && (state.phaseIndex < 0 || current?.id === "check-in"),

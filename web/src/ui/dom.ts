@@ -26,12 +26,30 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props = 
   return element;
 }
 
-/** Replaces a region's content, keeping focus on the element with the same data-key. */
+type Field = HTMLInputElement | HTMLSelectElement;
+
+/**
+ * Replaces a region's content, keeping focus on the element with the same
+ * data-key, and what was typed or chosen in keyed fields and lists (a
+ * redraw must not wipe a half-typed name or the phase chosen to jump to).
+ */
 export function replaceChildren(container: Element, ...children: Child[]): void {
   const active = document.activeElement;
   const key = active instanceof HTMLElement && container.contains(active) ? active.dataset.key : undefined;
+  const values = new Map<string, string>();
+  for (const field of container.querySelectorAll<Field>("input[data-key], select[data-key]"))
+    if (field.dataset.touched !== undefined) values.set(field.dataset.key!, field.value);
   const fragment = document.createDocumentFragment();
   append(fragment, children);
+  for (const field of fragment.querySelectorAll<Field>("input[data-key], select[data-key]")) {
+    const value = values.get(field.dataset.key!);
+    if (value !== undefined && (field instanceof HTMLInputElement || [...field.options].some((o) => o.value === value))) {
+      field.value = value;
+      field.dataset.touched = "";
+    }
+    // Only what the person changed is carried over; the rest shows the server's state.
+    field.addEventListener("input", () => (field.dataset.touched = ""));
+  }
   container.replaceChildren(fragment);
   if (key !== undefined) container.querySelector<HTMLElement>(`[data-key="${CSS.escape(key)}"]`)?.focus();
 }

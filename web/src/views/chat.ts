@@ -18,12 +18,24 @@ export class ChatPanel {
   private readonly status: HTMLElement;
   private readonly sendButton: HTMLButtonElement;
   private names = new Map<string, string>();
+  private sending = false;
+  private wiped = false; // After wipe(), nothing is shown again.
   private myId = "";
 
   constructor(private readonly sendChat: SendChat) {
     this.log = h("ol", { class: "messages", "aria-live": "polite", "aria-label": "Chat messages", "data-testid": "chat-log" });
     this.code = h("p", { class: "code", "data-testid": "security-code" });
-    this.input = h("textarea", { id: "chat-input", rows: 2, maxlength: 4000, placeholder: "Write a message" });
+    // No spell checking: some browsers send what is typed to an online checker.
+    this.input = h("textarea", {
+      id: "chat-input",
+      rows: 2,
+      maxlength: 4000,
+      placeholder: "Write a message",
+      spellcheck: "false",
+      autocomplete: "off",
+      autocorrect: "off",
+      "data-gramm": "false",
+    });
     this.recipient = h("select", { id: "chat-to", "aria-label": "Send to" });
     this.status = h("p", { class: "hint", role: "status" });
     this.sendButton = h("button", { type: "submit" }, "Send");
@@ -78,28 +90,36 @@ export class ChatPanel {
 
   /** A line from the app itself: membership changes, rejected messages. */
   notice(text: string): void {
+    // People joining one after another change the code each time: one line says it.
+    const last = this.log.lastElementChild;
+    if (last?.classList.contains("notice") && last.textContent === text) return;
     this.append(h("li", { class: "notice", "data-testid": "chat-notice" }, text));
   }
 
   /** Everything shown is gone: the DOM holds no message any more. */
   wipe(): void {
+    this.wiped = true;
     this.log.replaceChildren();
     this.input.value = "";
     this.code.textContent = "";
   }
 
   private append(item: HTMLElement): void {
+    if (this.wiped) return;
     this.log.appendChild(item);
     item.scrollIntoView({ block: "nearest" });
   }
 
   private async submit(): Promise<void> {
     const text = this.input.value.trim();
-    if (text === "") return;
+    if (text === "" || this.sending) return; // Enter pressed again while sending.
     const recipientId = this.recipient.value;
+    this.sending = true;
     this.sendButton.disabled = true;
     const result = await this.sendChat(text, recipientId);
+    this.sending = false;
     this.sendButton.disabled = false;
+    if (this.wiped) return;
     if (result.code === v1.ErrorCode.OK) {
       this.input.value = "";
       this.status.textContent = "";

@@ -9,11 +9,10 @@ import type { Actions } from "./actions.js";
 /** The prompt for whoever holds the turn (or the room device carrying them). */
 export function turnPrompt(view: SessionView, act: Actions): Child {
   if (!view.myTurn || view.ended) return null;
-  const forSomeoneElse = view.me !== undefined && view.myTurnFor !== view.me.name;
   return h(
     "section",
     { class: "turn-prompt", role: "alert", "data-testid": "your-turn" },
-    h("h2", {}, forSomeoneElse ? `${view.myTurnFor}'s turn` : "It's your turn"),
+    h("h2", {}, view.myTurnFor ? `${view.myTurnFor}'s turn` : "It's your turn"),
     h("p", {}, "Say what the case stirs in you. When you are done, say so; or pass."),
     h(
       "div",

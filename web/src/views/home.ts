@@ -1,6 +1,7 @@
 // The server's front page: create a session and hand out its links. It
-// speaks to the admin API with the admin secret, which stays in this tab
-// (sessionStorage) and goes only to this server.
+// speaks to the admin API with the admin secret, which stays in this page's
+// memory (never in storage, which browsers may write to disk) and goes only
+// to this server.
 import { h, replaceChildren } from "../ui/dom.js";
 
 interface Invite {
@@ -11,7 +12,7 @@ interface Invite {
   link: string;
 }
 
-const secretKey = "balint-admin-secret";
+let rememberedSecret = ""; // For a second session from the same page.
 
 /** "Dr Ada: facilitator" lines into invitees; a missing role means participant. */
 export function parseInvitees(text: string): { name: string; role: string }[] {
@@ -27,7 +28,7 @@ export function parseInvitees(text: string): { name: string; role: string }[] {
 }
 
 export function homeScreen(root: HTMLElement): void {
-  const secret = h("input", { id: "admin-secret", type: "password", autocomplete: "off", required: true, value: sessionStorage.getItem(secretKey) ?? "" });
+  const secret = h("input", { id: "admin-secret", type: "password", autocomplete: "off", required: true, value: rememberedSecret });
   const name = h("input", { id: "session-name", type: "text", required: true, maxlength: 200, value: "Our group" });
   const format = h("select", { id: "session-format" }, h("option", { value: "ccdg" }, "Clinical Case Discussion Group (60 min)"), h("option", { value: "balint" }, "Balint group (60 min)"));
   const invitees = h(
@@ -42,11 +43,12 @@ export function homeScreen(root: HTMLElement): void {
   const create = async (event: Event) => {
     event.preventDefault();
     error.textContent = "";
-    sessionStorage.setItem(secretKey, secret.value);
+    rememberedSecret = secret.value;
     const body = { name: name.value, format: format.value, ground_rules: rules.value, invitees: parseInvitees(invitees.value) };
     let response: Response;
     try {
-      response = await fetch("/api/v1/sessions", {
+      // Relative, so that a server behind a path prefix is reached under it.
+      response = await fetch(new URL("api/v1/sessions", location.href), {
         method: "POST",
         headers: { Authorization: `Bearer ${secret.value}`, "Content-Type": "application/json" },
         body: JSON.stringify(body),

@@ -31,7 +31,10 @@ export function joinScreen(root: HTMLElement, claims: LinkClaims, linkCheck: Joi
 
   const meter = h("meter", { min: 0, max: 1, value: 0, "aria-label": "Microphone level", "data-testid": "mic-meter" });
   const micStatus = h("p", { role: "status", "data-testid": "mic-status" }, "Check your microphone before you join.");
-  const checkButton = button("Check microphone", () => void checkMicrophone(), { "data-testid": "mic-check" });
+  // A check still waiting for the browser's permission prompt: Join waits for
+  // it, so that the microphone it opens is handed on, never left recording.
+  let checking: Promise<void> | null = null;
+  const checkButton = button("Check microphone", () => (checking = checkMicrophone()), { "data-testid": "mic-check" });
 
   async function checkMicrophone(): Promise<void> {
     checkButton.disabled = true;
@@ -60,7 +63,9 @@ export function joinScreen(root: HTMLElement, claims: LinkClaims, linkCheck: Joi
   return new Promise((resolve) => {
     const join = button(
       "Join the session",
-      () => {
+      async () => {
+        join.disabled = true;
+        await checking;
         if (meterTimer !== null) clearInterval(meterTimer);
         resolve({ microphone, micProblem });
       },
@@ -91,7 +96,9 @@ export function joinScreen(root: HTMLElement, claims: LinkClaims, linkCheck: Joi
             : linkCheck === null
               ? h("p", { class: "hint" }, "The server could not be asked about this link; joining will try again.")
               : null,
-        h("section", { class: "panel", "aria-label": "Microphone check" }, h("h2", {}, "Microphone"), micStatus, meter, checkButton),
+        expired || refused
+          ? null
+          : h("section", { class: "panel", "aria-label": "Microphone check" }, h("h2", {}, "Microphone"), micStatus, meter, checkButton),
         h(
           "section",
           { class: "panel" },

@@ -20,7 +20,9 @@ export function silencedBecause(view: SessionView): string {
   if (me.muted) return "A facilitator muted you.";
   if (view.phase === null) return "The session has not started.";
   if (me.presenter && view.phase.rule === v1.SpeakingRule.ALL_BUT_PRESENTER) return "You observe in silence during this phase.";
-  if (view.phase.rule === v1.SpeakingRule.TURN_HOLDER) return view.myTurn ? "" : "Wait for your turn in the go-around.";
+  if (view.phase.rule === v1.SpeakingRule.TURN_HOLDER && !view.myTurn) return "Wait for your turn in the go-around.";
+  if (view.phase.rule === v1.SpeakingRule.TURN_HOLDER || view.phase.rule === v1.SpeakingRule.EVERYONE)
+    return "The server is not passing on your audio now."; // The rule would let me; something else does not.
   return `${view.phase.ruleText}.`;
 }
 

@@ -88,6 +88,18 @@ test("in the go-around the turn is the holder's, and a room device speaks for it
   assert.equal(viewOf(s, "fac").attendees.length, 0);
 });
 
+test("the turn is nobody's once the phase has moved past the go-around", () => {
+  const goAround = { order: [{ participantId: "m1", status: v1.TurnStatus.SPEAKING }], turnHolderId: "m1" };
+  const during = viewOf(state({ phaseIndex: 1, goAround }), "m1");
+  assert.equal(during.myTurn, true);
+  assert.equal(during.myTurnFor, "", "my own turn names nobody else");
+  const after = viewOf(state({ phaseIndex: 2, goAround }), "m1");
+  assert.equal(after.myTurn, false);
+  assert.equal(after.turnHolderName, "");
+  assert.equal(after.people.find((p) => p.id === "m1")?.turnHolder, false);
+  assert.deepEqual(after.goAround.map((e) => e.statusLabel), ["speaking now"], "the order itself is still shown as the server has it");
+});
+
 test("the last phase is open-ended, and warnings are put in words", () => {
   const view = viewOf(
     state({ phaseIndex: 2, warnings: [{ kind: v1.WarningKind.SESSION_ENDING, deadlineMs: 5n }] }),

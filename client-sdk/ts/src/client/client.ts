@@ -86,6 +86,11 @@ export interface ClientEvents {
 
 type Body = MessageInitShape<typeof ClientMessageSchema>["body"];
 
+// One connect() in progress; settle() resolves it (null) or rejects it, once.
+interface Attempt {
+  settle(error: ConnectError | null): void;
+}
+
 interface Pending {
   resolve: (result: CommandResult) => void;
   timer: ReturnType<typeof setTimeout>;
@@ -125,6 +130,8 @@ export class Client {
   private nextRequestId = 1n;
   private readonly pending = new Map<bigint, Pending>();
   private expiryTimer: ReturnType<typeof setTimeout> | null = null;
+  private attempt: Attempt | null = null;
+  private closeTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(options: ClientOptions = {}) {
     this.options = {
@@ -154,50 +161,49 @@ export class Client {
     this.reset();
     this.setConnection("connecting", null);
     return new Promise<void>((resolve, reject) => {
-      let settled = false;
-      const fail = (error: ConnectError) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        this.teardown(error.message, false, 1000);
-        reject(error);
+      const attempt: Attempt = {
+        settle: (error) => {
+          if (this.attempt !== attempt) return;
+          this.attempt = null;
+          clearTimeout(timer);
+          if (error === null) {
+            this.setConnection("open", null);
+            resolve();
+          } else {
+            this.teardown(error.message, false, 1000);
+            reject(error);
+          }
+        },
       };
+      this.attempt = attempt;
       const timer = setTimeout(
-        () => fail(new ConnectError("timeout", `no answer from ${target.wsUrl} within ${this.options.connectTimeoutMs} ms`)),
+        () => attempt.settle(new ConnectError("timeout", `no answer from ${target.wsUrl} within ${this.options.connectTimeoutMs} ms`)),
         this.options.connectTimeoutMs,
       );
-      this.onOpened = () => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        this.setConnection("open", null);
-        resolve();
-      };
-      this.onConnectFailure = fail;
-
       ready()
         .then(() => {
-          if (settled) return;
+          if (this.attempt !== attempt) return; // Closed or timed out meanwhile.
           let socket: SocketLike;
           try {
             socket = this.options.socket(socketUrl(target));
-          } catch (error) {
-            return fail(error instanceof ConnectError ? error : new ConnectError("network", String(error)));
+          } catch {
+            // Not the error itself: a browser's names the URL, and the URL holds the token.
+            return attempt.settle(new ConnectError("network", `cannot open a WebSocket to ${target.wsUrl}`));
           }
           socket.binaryType = "arraybuffer";
           this.socket = socket;
           socket.onmessage = (event) => this.receive(event.data);
           socket.onerror = () => {};
           socket.onclose = (event) => {
-            if (this.connState === "connecting") {
+            if (this.attempt === attempt) {
               const why = this.goodbye ?? (event.reason || `the server refused or could not be reached (close code ${event.code})`);
-              fail(new ConnectError(event.code === 1006 ? "network" : "closed", `cannot join: ${why}`));
+              attempt.settle(new ConnectError(event.code === 1006 ? "network" : "closed", `cannot join: ${why}`));
             } else {
               this.teardown(this.goodbye ?? (event.reason || "connection lost"), true, event.code);
             }
           };
         })
-        .catch((error: unknown) => fail(new ConnectError("network", String(error))));
+        .catch(() => attempt.settle(new ConnectError("network", "the encryption library did not load")));
     });
   }
 
@@ -307,13 +313,17 @@ export class Client {
     return true;
   }
 
-  /** Closes the connection (after what is queued) and resolves once it is closed. Idempotent. */
+  /**
+   * Closes the connection (after what is queued) and resolves once it is
+   * closed; a connect() in progress rejects with code "closed". Idempotent.
+   */
   close(): Promise<void> {
-    const socket = this.socket;
-    if (socket === null || this.connState === "closed" || this.connState === "idle") {
-      this.teardown("closed by client", false, 1000);
+    if (this.attempt !== null) {
+      this.attempt.settle(new ConnectError("closed", "closed by client"));
       return Promise.resolve();
     }
+    const socket = this.socket;
+    if (socket === null || this.connState !== "open") return Promise.resolve();
     return new Promise((resolve) => {
       const off = this.on("connection", (s) => {
         if (s !== "closed") return;
@@ -323,14 +333,11 @@ export class Client {
       socket.onclose = (event) => this.teardown("closed by client", false, event.code);
       socket.close(1000, "closed by client");
       // A server that never answers the close does not hold us up.
-      setTimeout(() => this.teardown("closed by client", false, 1006), 2000);
+      this.closeTimer = setTimeout(() => this.teardown("closed by client", false, 1006), 2000);
     });
   }
 
   // --- internals ------------------------------------------------------------
-
-  private onOpened: () => void = () => {};
-  private onConnectFailure: (error: ConnectError) => void = () => {};
 
   private reset(): void {
     this.latest = null;
@@ -364,7 +371,7 @@ export class Client {
     try {
       message = fromBinary(ServerMessageSchema, new Uint8Array(data));
     } catch {
-      return this.onConnectFailure(new ConnectError("closed", "the server sent a message that does not decode"));
+      return this.protocolError("the server sent a message that does not decode");
     }
     const body = message.body;
     switch (body.case) {
@@ -426,10 +433,10 @@ export class Client {
   // connection open once the server took them.
   private announce(state: SessionState, e2ee: E2eeSession): void {
     const command = e2ee.announcement(state);
-    if (command === null) return this.onConnectFailure(new ConnectError("keys", "the roster does not list this member"));
+    if (command === null) return this.protocolError("the roster does not list this member");
     void this.request({ case: "command", value: command }, this.options.connectTimeoutMs, (result) => {
-      if (result.code === ErrorCode.OK) this.onOpened();
-      else this.onConnectFailure(new ConnectError("keys", `the server refused this connection's keys: ${result.message}`));
+      if (result.code === ErrorCode.OK) this.attempt?.settle(null);
+      else this.attempt?.settle(new ConnectError("keys", `the server refused this connection's keys: ${result.message}`));
     });
   }
 
@@ -453,8 +460,17 @@ export class Client {
     }, Math.max(0, at - this.options.now()) + 1);
   }
 
+  // The server broke the protocol: a connect() in progress fails, an open
+  // connection is closed (nothing sensible can follow).
+  private protocolError(reason: string): void {
+    if (this.attempt !== null) return this.attempt.settle(new ConnectError("closed", reason));
+    this.teardown(reason, true, 1002);
+  }
+
   private teardown(reason: string, byServer: boolean, code: number): void {
     if (this.connState === "closed" || this.connState === "idle") return;
+    if (this.closeTimer !== null) clearTimeout(this.closeTimer);
+    this.closeTimer = null;
     const socket = this.socket;
     this.socket = null;
     if (socket !== null) {

@@ -7,7 +7,6 @@ export const ClientErrorCode = {
   NOT_CONNECTED: 1001 as ErrorCode,
   TIMEOUT: 1002 as ErrorCode,
   CONNECTION_CLOSED: 1003 as ErrorCode,
-  QUEUE_FULL: 1004 as ErrorCode,
   KEYS_NOT_READY: 1006 as ErrorCode,
 } as const;
 

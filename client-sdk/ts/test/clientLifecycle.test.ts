@@ -1,0 +1,155 @@
+// The client's connect and close against a scripted socket, for the orders
+// of events a real network produces and a real server rarely does on cue:
+// close() while connecting (before and after the socket exists), connecting
+// again right after a close, and a connect timer that must not outlive its
+// attempt.
+import { type MessageInitShape, create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { Client, ConnectError, type SocketLike, v1 } from "../src/index.js";
+
+const target = { wsUrl: "ws://127.0.0.1:9/ws", token: "t" };
+
+// The server's side of one socket, played by the test.
+class ScriptedSocket implements SocketLike {
+  binaryType = "";
+  bufferedAmount = 0;
+  onopen: SocketLike["onopen"] = null;
+  onmessage: SocketLike["onmessage"] = null;
+  onclose: SocketLike["onclose"] = null;
+  onerror: SocketLike["onerror"] = null;
+  readonly sent: v1.ClientMessage[] = [];
+  closedByClient = false;
+
+  send(data: Uint8Array): void {
+    this.sent.push(fromBinary(v1.ClientMessageSchema, data));
+  }
+  close(): void {
+    this.closedByClient = true;
+  }
+  deliver(message: MessageInitShape<typeof v1.ServerMessageSchema>): void {
+    const bytes = toBinary(v1.ServerMessageSchema, create(v1.ServerMessageSchema, message));
+    this.onmessage?.({ data: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) });
+  }
+  // Welcome, a state listing the member, and OK to its key announcement.
+  async admit(): Promise<void> {
+    this.deliver({ body: { case: "welcome", value: { sessionId: "s1", participantId: "me", role: v1.Role.PARTICIPANT } } });
+    this.deliver({
+      body: {
+        case: "state",
+        value: { sessionId: "s1", version: 1n, roster: [{ participantId: "me", displayName: "Me", connection: v1.ConnectionStatus.CONNECTED }] },
+      },
+    });
+    const announce = this.sent.find((m) => m.body.case === "command" && m.body.value.kind.case === "announceKeys");
+    assert.ok(announce, "the client announced its keys");
+    this.deliver({ body: { case: "result", value: { requestId: announce.requestId, code: v1.ErrorCode.OK } } });
+  }
+}
+
+function scripted(options: { connectTimeoutMs?: number } = {}) {
+  const sockets: ScriptedSocket[] = [];
+  const client = new Client({
+    ...options,
+    socket: () => {
+      const socket = new ScriptedSocket();
+      sockets.push(socket);
+      return socket;
+    },
+  });
+  return { client, sockets };
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// The i-th socket the client opened, once it has (libsodium loads first).
+async function opened(sockets: ScriptedSocket[], i: number): Promise<ScriptedSocket> {
+  for (let waited = 0; sockets[i] === undefined; waited += 5) {
+    assert.ok(waited < 5000, `socket ${i} was never opened`);
+    await sleep(5);
+  }
+  return sockets[i]!;
+}
+
+test("connect resolves once the server took the keys", async () => {
+  const { client, sockets } = scripted();
+  const connecting = client.connect(target);
+  await (await opened(sockets, 0)).admit();
+  await connecting;
+  assert.equal(client.connection, "open");
+  assert.equal(client.participantId, "me");
+});
+
+test("close() before the socket exists opens none, and connect rejects at once", async () => {
+  const { client, sockets } = scripted();
+  const connecting = client.connect(target);
+  await client.close();
+  await assert.rejects(connecting, (e: unknown) => e instanceof ConnectError && e.code === "closed");
+  await tick();
+  assert.equal(sockets.length, 0, "no socket was opened after the close");
+  assert.equal(client.connection, "closed");
+});
+
+test("close() while the server has not answered rejects connect at once, not at the timeout", async () => {
+  const { client, sockets } = scripted({ connectTimeoutMs: 60_000 });
+  const connecting = client.connect(target);
+  await opened(sockets, 0);
+  const started = Date.now();
+  await client.close();
+  await assert.rejects(connecting, (e: unknown) => e instanceof ConnectError && e.code === "closed");
+  assert.ok(Date.now() - started < 1000);
+  assert.equal(sockets[0]!.closedByClient, true);
+});
+
+test("an abandoned attempt's timer does not end the next connection", async () => {
+  const { client, sockets } = scripted({ connectTimeoutMs: 300 });
+  const first = client.connect(target);
+  await opened(sockets, 0);
+  await client.close();
+  await assert.rejects(first);
+  const second = client.connect(target);
+  await (await opened(sockets, 1)).admit();
+  await second;
+  await sleep(500); // Past the first attempt's timeout.
+  assert.equal(client.connection, "open");
+});
+
+test("a connection made right after a close is not ended by the close's fallback timer", async () => {
+  const { client, sockets } = scripted();
+  const first = client.connect(target);
+  await (await opened(sockets, 0)).admit();
+  await first;
+  const closing = client.close();
+  sockets[0]!.onclose?.({ code: 1000, reason: "" }); // The server answers the close.
+  await closing;
+  const second = client.connect(target);
+  await (await opened(sockets, 1)).admit();
+  await second;
+  await sleep(2200); // Past the close's 2 s fallback.
+  assert.equal(client.connection, "open");
+});
+
+test("a message that does not decode closes an open connection with a reason", async () => {
+  const { client, sockets } = scripted();
+  const connecting = client.connect(target);
+  await (await opened(sockets, 0)).admit();
+  await connecting;
+  sockets[0]!.onmessage?.({ data: new Uint8Array([0xff, 0xff, 0xff]).buffer });
+  assert.equal(client.connection, "closed");
+  assert.match(client.closed?.reason ?? "", /does not decode/);
+});
+
+test("a socket that cannot be made is reported without the URL (it holds the token)", async () => {
+  const client = new Client({
+    socket: (url) => {
+      throw new SyntaxError(`The URL '${url}' is invalid.`);
+    },
+  });
+  await assert.rejects(client.connect({ wsUrl: "ws://h/ws", token: "SECRET" }), (e: unknown) => {
+    assert.ok(e instanceof ConnectError);
+    assert.doesNotMatch(e.message, /SECRET/);
+    return true;
+  });
+  assert.doesNotMatch(client.closed?.reason ?? "", /SECRET/);
+});
