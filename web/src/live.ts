@@ -1,7 +1,16 @@
 // One person in one live session: the connection (and getting it back when
 // the network drops), the audio both ways, and the screens, redrawn from the
 // server's state on every change.
-import { type CloseInfo, Client, type JoinTarget, type SecurityNotice, checkJoin, cmd, v1 } from "@balint-room/sdk";
+import {
+  type CloseInfo,
+  Client,
+  type ConnectionState,
+  type JoinTarget,
+  type SecurityNotice,
+  checkJoin,
+  cmd,
+  v1,
+} from "@balint-room/sdk";
 
 import type { Microphone } from "./audio/microphone.js";
 import { Speaker } from "./audio/speaker.js";
@@ -19,7 +28,7 @@ import { myControls } from "./views/myControls.js";
 import { roomDisplay } from "./views/roomDisplay.js";
 import { roster } from "./views/roster.js";
 
-// Waits between reconnection attempts, in ms; the last repeats.
+// Waits between attempts at the first connection, in ms; the last repeats.
 const backoffMs = [500, 1000, 2000, 4000, 8000, 10000];
 
 // Counts of audio frames, for support and the browser tests: how many this
@@ -49,7 +58,7 @@ export class LiveSession implements Actions {
   private shownCode = "";
   private view: SessionView | null = null;
   private leaving = false;
-  private connecting = false; // One connect loop at a time.
+  private wasOpen = false; // Connected once: the next "open" is a reconnection.
   private finished = false;
   private stopTicker: () => void = () => {};
   private toastTimer: ReturnType<typeof setTimeout> | null = null;
@@ -74,7 +83,7 @@ export class LiveSession implements Actions {
         stats.decoded = this.speaker?.stats.framesDecoded ?? 0;
         stats.loudest = Math.max(stats.loudest, this.speaker?.outputLevel ?? 0);
       }),
-      this.client.on("connection", (state, info) => state === "closed" && info !== null && this.onClosed(info)),
+      this.client.on("connection", (state, info) => this.onConnection(state, info)),
     ];
     if (this.microphone !== null) {
       this.microphone.onFrame = (frame) => {
@@ -105,7 +114,7 @@ export class LiveSession implements Actions {
     document.addEventListener("click", this.resumeAudio);
     this.speaker = await Speaker.open().catch(() => null);
     if (this.speaker === null) this.micProblem ||= "Sound cannot play in this browser: you can follow the session and chat.";
-    await this.connect(false);
+    await this.firstConnect();
   }
 
   // --- Actions (what the views call) ---------------------------------------
@@ -122,41 +131,36 @@ export class LiveSession implements Actions {
 
   // --- the connection ------------------------------------------------------
 
-  private async connect(again: boolean): Promise<void> {
-    if (this.connecting) return;
-    this.connecting = true;
-    try {
-      await this.connectLoop(again);
-    } finally {
-      this.connecting = false;
-    }
-  }
-
-  private async connectLoop(again: boolean): Promise<void> {
+  // The first connection. Later drops are the SDK's to mend (it reconnects
+  // by itself and says so through "connection" events).
+  private async firstConnect(): Promise<void> {
     for (let attempt = 0; !this.finished; attempt++) {
       try {
-        await this.client.connect(this.target);
-        this.setConnection("connected");
-        if (again) this.chat.notice("Reconnected. Messages sent while you were away cannot be shown: they were never stored.");
-        return;
+        return await this.client.connect(this.target);
       } catch {
         // Refused (ended, revoked, full) is final; unreachable is worth another try.
         const check = await checkJoin(this.target).catch(() => null);
         if (check !== null && !check.ok) return this.finish(joinProblem(check.code, check.message), true);
-        this.setConnection(again ? "reconnecting" : "connecting");
         const wait = backoffMs[Math.min(attempt, backoffMs.length - 1)]!;
         await new Promise((r) => setTimeout(r, wait * (0.75 + Math.random() * 0.5)));
       }
     }
   }
 
-  private onClosed(info: CloseInfo): void {
+  private onConnection(state: ConnectionState, info: CloseInfo | null): void {
     if (this.finished) return;
+    if (state === "reconnecting") return this.setConnection("reconnecting");
+    if (state === "open") {
+      if (this.wasOpen) this.chat.notice("Reconnected. Messages sent while you were away cannot be shown: they were never stored.");
+      this.wasOpen = true;
+      return this.setConnection("connected");
+    }
+    if (state !== "closed" || info === null) return; // A first attempt that failed: firstConnect() goes on.
     if (this.leaving) return this.finish("You left the session");
     // A Goodbye is the server ending this connection on purpose (removed,
-    // the session over, the same link used elsewhere): coming back would be wrong.
-    if (info.goodbye || this.view?.ended) return this.finish(info.reason ? `Disconnected: ${info.reason}` : "");
-    void this.connect(true);
+    // the session over, the same link used elsewhere); otherwise the SDK
+    // gave up reconnecting because the server now refuses the link.
+    this.finish(info.goodbye ? `Disconnected: ${info.reason}` : info.reason, !info.goodbye);
   }
 
   private setConnection(state: Connection): void {

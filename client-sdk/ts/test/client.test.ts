@@ -15,6 +15,7 @@ import {
   parseJoinLink,
   v1,
 } from "../src/index.js";
+import { startRelay } from "../test-support/relay.js";
 import { type Invite, ServerProcess, join } from "../test-support/server.js";
 
 let server: ServerProcess;
@@ -209,6 +210,42 @@ describe("a client on a real server", () => {
     assert.equal((await clients.get("fac")!.send(cmd.removeMember("m2"))).code, v1.ErrorCode.OK);
     assert.match(await closed, /remov/i);
     assert.equal(m2.closed?.byServer, true);
+    await closeAll(clients.values());
+  });
+
+  test("a connection the network drops is made again by itself, with fresh keys and the current state", async () => {
+    const { invites, clients } = await balintGroup();
+    await clients.get("m2")!.close();
+    const relay = await startRelay(server.url);
+    after(() => relay.close());
+    const m2 = await join({ ...invites.get("m2")!, link: invites.get("m2")!.link.replace(server.url, relay.url) }, {
+      reconnectDelaysMs: [100],
+    });
+    await m2.waitKeysReady(5000);
+    const seen: string[] = [];
+    m2.on("connection", (state) => seen.push(state));
+    const codeBefore = m2.securityCode;
+
+    relay.drop();
+    await clients.get("fac")!.waitFor((s) => s.roster.some((m) => m.participantId === "m2" && m.connection !== v1.ConnectionStatus.CONNECTED));
+    assert.equal((await clients.get("fac")!.send(cmd.nextPhase())).code, v1.ErrorCode.OK); // The group moves on meanwhile.
+    relay.restore();
+    await m2.waitFor((s) => phaseId(s) === "presentation", 10_000);
+    // The state comes first; the connection counts as open once the server took the new keys.
+    for (let waited = 0; m2.connection !== "open"; waited += 10) {
+      assert.ok(waited < 5000, "open again");
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.deepEqual(seen, ["reconnecting", "open"]);
+    assert.ok(await m2.waitKeysReady(5000));
+    await clients.get("fac")!.waitKeysReady(5000);
+    assert.notEqual(m2.securityCode, codeBefore, "new keys for the new connection");
+    assert.equal(m2.securityCode, clients.get("fac")!.securityCode);
+    const heard = new Promise<string>((resolve) => m2.on("chat", (m) => resolve(m.text)));
+    assert.equal((await clients.get("fac")!.sendChat("welcome back")).code, v1.ErrorCode.OK);
+    assert.equal(await heard, "welcome back");
+
+    clients.set("m2", m2);
     await closeAll(clients.values());
   });
 

@@ -7,7 +7,7 @@ import { type MessageInitShape, create, fromBinary, toBinary } from "@bufbuild/p
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { Client, ConnectError, type SocketLike, v1 } from "../src/index.js";
+import { Client, ClientErrorCode, type ClientOptions, ConnectError, type SocketLike, cmd, v1 } from "../src/index.js";
 
 const target = { wsUrl: "ws://127.0.0.1:9/ws", token: "t" };
 
@@ -47,7 +47,7 @@ class ScriptedSocket implements SocketLike {
   }
 }
 
-function scripted(options: { connectTimeoutMs?: number } = {}) {
+function scripted(options: Omit<ClientOptions, "socket"> = {}) {
   const sockets: ScriptedSocket[] = [];
   const client = new Client({
     ...options,
@@ -152,4 +152,91 @@ test("a socket that cannot be made is reported without the URL (it holds the tok
     return true;
   });
   assert.doesNotMatch(client.closed?.reason ?? "", /SECRET/);
+});
+
+// --- Reconnecting ---------------------------------------------------------
+
+const quick = { reconnectDelaysMs: [10] };
+
+function states(client: Client): string[] {
+  const seen: string[] = [];
+  client.on("connection", (state) => seen.push(state));
+  return seen;
+}
+
+test("a dropped connection is made again by itself, and commands wait for it", async () => {
+  const { client, sockets } = scripted(quick);
+  const seen = states(client);
+  const connecting = client.connect(target);
+  await (await opened(sockets, 0)).admit();
+  await connecting;
+  sockets[0]!.onclose?.({ code: 1006, reason: "" }); // The network, not the server.
+  assert.equal(client.connection, "reconnecting");
+  assert.equal((await client.send(cmd.raiseHand())).code, ClientErrorCode.NOT_CONNECTED);
+  await (await opened(sockets, 1)).admit();
+  for (let waited = 0; (client.connection as string) !== "open"; waited += 5) {
+    assert.ok(waited < 2000, "open again");
+    await sleep(5);
+  }
+  assert.deepEqual(seen, ["connecting", "open", "reconnecting", "open"]);
+});
+
+test("a Goodbye is final: no attempt follows", async () => {
+  const { client, sockets } = scripted(quick);
+  const connecting = client.connect(target);
+  await (await opened(sockets, 0)).admit();
+  await connecting;
+  sockets[0]!.deliver({ body: { case: "goodbye", value: { reason: "removed by a facilitator" } } });
+  sockets[0]!.onclose?.({ code: 1000, reason: "" });
+  await sleep(100);
+  assert.equal(client.connection, "closed");
+  assert.equal(client.closed?.reason, "removed by a facilitator");
+  assert.equal(sockets.length, 1);
+});
+
+test("close() while reconnecting stops the attempts", async () => {
+  const { client, sockets } = scripted({ reconnectDelaysMs: [200] });
+  const connecting = client.connect(target);
+  await (await opened(sockets, 0)).admit();
+  await connecting;
+  sockets[0]!.onclose?.({ code: 1006, reason: "" });
+  await client.close();
+  await sleep(400);
+  assert.equal(client.connection, "closed");
+  assert.equal(sockets.length, 1, "no attempt after the close");
+});
+
+test("with reconnect off, a drop closes", async () => {
+  const { client, sockets } = scripted({ reconnect: false });
+  const connecting = client.connect(target);
+  await (await opened(sockets, 0)).admit();
+  await connecting;
+  sockets[0]!.onclose?.({ code: 1006, reason: "" });
+  assert.equal(client.connection, "closed");
+});
+
+test("a link the server now refuses ends the attempts with its reason", async () => {
+  const sockets: ScriptedSocket[] = [];
+  const asked: string[] = [];
+  const client = new Client({
+    ...quick,
+    socket: () => {
+      const socket = new ScriptedSocket();
+      sockets.push(socket);
+      // Every attempt after the first is refused at once, as a browser sees it.
+      if (sockets.length > 1) setTimeout(() => socket.onclose?.({ code: 1006, reason: "" }), 0);
+      return socket;
+    },
+    fetch: (async (url: string | URL) => {
+      asked.push(String(url));
+      return new Response(JSON.stringify({ error: { code: "session_ended", message: "the session has ended" } }), { status: 409 });
+    }) as typeof fetch,
+  });
+  const connecting = client.connect(target);
+  await (await opened(sockets, 0)).admit();
+  await connecting;
+  const closed = new Promise<string>((resolve) => client.on("connection", (s, info) => s === "closed" && resolve(info?.reason ?? "")));
+  sockets[0]!.onclose?.({ code: 1006, reason: "" });
+  assert.equal(await closed, "the session has ended");
+  assert.deepEqual(asked, ["http://127.0.0.1:9/api/v1/join"]);
 });

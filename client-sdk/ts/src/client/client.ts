@@ -28,6 +28,7 @@ import {
 } from "../gen/balint/v1/balint_pb.js";
 import { type ChatMessage, E2eeSession, type SecurityNotice } from "./e2eeSession.js";
 import { ClientErrorCode, ConnectError } from "./errors.js";
+import { checkJoin } from "./joinCheck.js";
 import { type JoinTarget, socketUrl } from "./joinLink.js";
 
 /** The part of the WHATWG WebSocket the client uses; the browser's, or the `ws` package's in Node. */
@@ -54,9 +55,26 @@ export interface ClientOptions {
   maxQueuedBytes?: number;
   /** A steady clock in milliseconds; default performance.now(). */
   now?: () => number;
+  /**
+   * Whether a connection the network dropped is made again by itself (true
+   * by default), waiting these times between attempts (the last repeats),
+   * each stretched or shrunk by up to a quarter at random so that a room
+   * full of clients does not come back in one burst.
+   */
+  reconnect?: boolean;
+  reconnectDelaysMs?: number[];
+  /** For the link check when reconnecting fails; default the global fetch. */
+  fetch?: typeof fetch;
 }
 
-export type ConnectionState = "idle" | "connecting" | "open" | "closed";
+/**
+ * idle: never connected; connecting: the first connect(); open; reconnecting:
+ * the network dropped an open connection and the client is making it again
+ * (commands fail with CONNECTION_CLOSED meanwhile); closed: over, by the
+ * application, the server (a Goodbye: removed, replaced, the session ended)
+ * or a link the server now refuses.
+ */
+export type ConnectionState = "idle" | "connecting" | "open" | "reconnecting" | "closed";
 
 /** Why a connection that was open ended. */
 export interface CloseInfo {
@@ -80,7 +98,11 @@ export interface ClientEvents {
   media: (frame: MediaFrame) => void;
   chat: (message: ChatMessage) => void;
   security: (notice: SecurityNotice) => void;
-  /** `info` says how an open connection ended; null otherwise (a failed connect() rejects with the reason). */
+  /**
+   * Every change of state. `info` says how an open connection ended (with
+   * "reconnecting" or "closed"), or why reconnecting gave up; null otherwise
+   * (a failed connect() rejects with the reason).
+   */
   connection: (state: ConnectionState, info: CloseInfo | null) => void;
 }
 
@@ -97,7 +119,12 @@ interface Pending {
   onResult?: (result: CommandResult) => void;
 }
 
-const defaults = { connectTimeoutMs: 10_000, commandTimeoutMs: 5_000, maxQueuedBytes: 256 * 1024 };
+const defaults = {
+  connectTimeoutMs: 10_000,
+  commandTimeoutMs: 5_000,
+  maxQueuedBytes: 256 * 1024,
+  reconnectDelaysMs: [500, 1000, 2000, 4000, 8000, 10_000],
+};
 
 function clientResult(requestId: bigint, code: ErrorCode, message: string): CommandResult {
   return create(CommandResultSchema, { requestId, code, message });
@@ -131,6 +158,8 @@ export class Client {
   private readonly pending = new Map<bigint, Pending>();
   private expiryTimer: ReturnType<typeof setTimeout> | null = null;
   private attempt: Attempt | null = null;
+  private target: JoinTarget | null = null;
+  private reconnecting = false; // Between a drop and the connection made again (or given up).
   private closeTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(options: ClientOptions = {}) {
@@ -140,6 +169,10 @@ export class Client {
       commandTimeoutMs: options.commandTimeoutMs ?? defaults.commandTimeoutMs,
       maxQueuedBytes: options.maxQueuedBytes ?? defaults.maxQueuedBytes,
       now: options.now ?? (() => performance.now()),
+      reconnect: options.reconnect ?? true,
+      reconnectDelaysMs: options.reconnectDelaysMs?.length ? options.reconnectDelaysMs : defaults.reconnectDelaysMs,
+      // Looked up when used: a page may install its own fetch after this client is made.
+      fetch: options.fetch ?? (((input: string | URL, init?: RequestInit) => fetch(input, init)) as typeof fetch),
     };
   }
 
@@ -156,10 +189,17 @@ export class Client {
    * why a server refused a WebSocket; checkJoin() asks over HTTP.
    */
   connect(target: JoinTarget): Promise<void> {
-    if (this.connState === "connecting" || this.connState === "open")
+    if (this.connState === "connecting" || this.connState === "open" || this.connState === "reconnecting")
       return Promise.reject(new ConnectError("network", "already connected"));
-    this.reset();
+    this.target = target;
     this.setConnection("connecting", null);
+    return this.open(target);
+  }
+
+  // One attempt: socket, Welcome, first state, keys taken. On failure the
+  // state goes back to "reconnecting" while the client is reconnecting.
+  private open(target: JoinTarget): Promise<void> {
+    this.reset();
     return new Promise<void>((resolve, reject) => {
       const attempt: Attempt = {
         settle: (error) => {
@@ -170,7 +210,7 @@ export class Client {
             this.setConnection("open", null);
             resolve();
           } else {
-            this.teardown(error.message, false, 1000);
+            this.teardown(error.message, false, 1000, this.reconnecting ? "reconnecting" : "closed");
             reject(error);
           }
         },
@@ -199,7 +239,7 @@ export class Client {
               const why = this.goodbye ?? (event.reason || `the server refused or could not be reached (close code ${event.code})`);
               attempt.settle(new ConnectError(event.code === 1006 ? "network" : "closed", `cannot join: ${why}`));
             } else {
-              this.teardown(this.goodbye ?? (event.reason || "connection lost"), true, event.code);
+              this.dropped(this.goodbye ?? (event.reason || "connection lost"), event.code);
             }
           };
         })
@@ -209,6 +249,7 @@ export class Client {
 
   /** Sends a command and resolves with its result; never rejects (client-side failures carry ClientErrorCode). */
   send(command: Command, timeoutMs = this.options.commandTimeoutMs): Promise<CommandResult> {
+    if (this.connState !== "open") return Promise.resolve(clientResult(0n, ClientErrorCode.NOT_CONNECTED, "not connected"));
     return this.request({ case: "command", value: command }, timeoutMs);
   }
 
@@ -318,8 +359,14 @@ export class Client {
    * closed; a connect() in progress rejects with code "closed". Idempotent.
    */
   close(): Promise<void> {
+    this.reconnecting = false;
     if (this.attempt !== null) {
       this.attempt.settle(new ConnectError("closed", "closed by client"));
+      return Promise.resolve();
+    }
+    if (this.connState === "reconnecting") {
+      // Between two attempts: nothing is open.
+      this.setConnection("closed", this.closeInfo);
       return Promise.resolve();
     }
     const socket = this.socket;
@@ -460,6 +507,39 @@ export class Client {
     }, Math.max(0, at - this.options.now()) + 1);
   }
 
+  // An open connection ended without the client asking. A Goodbye is the
+  // server ending it on purpose (removed, replaced, the session over): final.
+  // Anything else is the network: made again, unless the application said not to.
+  private dropped(reason: string, code: number): void {
+    this.reconnecting = this.options.reconnect && this.goodbye === null;
+    this.teardown(reason, true, code, this.reconnecting ? "reconnecting" : "closed");
+    if (this.reconnecting) void this.reconnectLoop();
+  }
+
+  private async reconnectLoop(): Promise<void> {
+    const delays = this.options.reconnectDelaysMs;
+    for (let attempt = 0; this.reconnecting && this.target !== null; attempt++) {
+      const delay = delays[Math.min(attempt, delays.length - 1)]!;
+      await new Promise((r) => setTimeout(r, delay * (0.75 + Math.random() * 0.5)));
+      if (!this.reconnecting) return;
+      try {
+        await this.open(this.target);
+        this.reconnecting = false;
+        return;
+      } catch {
+        if (!this.reconnecting) return;
+        // A link the server now refuses (the session ended, the member was
+        // removed) ends the retries; an unreachable server does not.
+        const check = await checkJoin(this.target, this.options.fetch).catch(() => null);
+        if (check !== null && !check.ok && this.reconnecting) {
+          this.reconnecting = false;
+          this.closeInfo = { reason: check.message, byServer: true, goodbye: false, code: this.closeInfo?.code ?? 1006 };
+          this.setConnection("closed", this.closeInfo);
+        }
+      }
+    }
+  }
+
   // The server broke the protocol: a connect() in progress fails, an open
   // connection is closed (nothing sensible can follow).
   private protocolError(reason: string): void {
@@ -467,7 +547,7 @@ export class Client {
     this.teardown(reason, true, 1002);
   }
 
-  private teardown(reason: string, byServer: boolean, code: number): void {
+  private teardown(reason: string, byServer: boolean, code: number, next: "closed" | "reconnecting" = "closed"): void {
     if (this.connState === "closed" || this.connState === "idle") return;
     if (this.closeTimer !== null) clearTimeout(this.closeTimer);
     this.closeTimer = null;
@@ -493,8 +573,9 @@ export class Client {
     // A connect() that failed has its rejection for a reason; only a
     // connection that was open reports how it ended.
     const wasOpen = this.connState === "open";
-    this.closeInfo = { reason, byServer, goodbye: this.goodbye !== null, code };
-    this.setConnection("closed", wasOpen ? this.closeInfo : null);
+    if (wasOpen || next === "closed") this.closeInfo = { reason, byServer, goodbye: this.goodbye !== null, code };
+    if (next === "closed") this.setConnection("closed", wasOpen ? this.closeInfo : null);
+    else if (this.connState !== "reconnecting") this.setConnection("reconnecting", this.closeInfo);
   }
 
   private setConnection(state: ConnectionState, info: CloseInfo | null): void {
