@@ -105,7 +105,8 @@ std::string render(const v1::SessionState& s, const std::string& me, const std::
       if (i) out << ", ";
       out << sdk::display_name(s, entry.participant_id()) << " [" << sdk::turn_status_name(entry.status()) << "]";
     }
-    out << "\nturn: " << (go.turn_holder_id().empty() ? "-" : sdk::display_name(s, go.turn_holder_id())) << "\n";
+    out << "\nturn: " << (go.turn_holder_id().empty() ? "-" : sdk::display_name(s, go.turn_holder_id()))
+        << (go.paused() ? " (paused: reconnecting; \"skip\" moves it on)" : "") << "\n";
   }
   if (s.hand_queue_size() > 0 || !s.floor_holder_id().empty()) {
     out << "hands: ";
@@ -120,12 +121,15 @@ std::string render(const v1::SessionState& s, const std::string& me, const std::
     std::string where = m.role() == v1::ROLE_ROOM              ? std::string("device")
                         : m.location() == v1::LOCATION_IN_ROOM ? "room " + sdk::display_name(s, m.room_device_id())
                                                                : std::string("remote");
+    const std::string link = m.connection() == v1::CONNECTION_STATUS_CONNECTED      ? "connected"
+                             : m.connection() == v1::CONNECTION_STATUS_RECONNECTING ? "reconnecting"
+                                                                                    : "disconnected";
     std::string speak = m.may_speak() ? "yes" : "no";
     if (m.muted()) speak += " muted";
     if (m.hand_raised()) speak += " hand";
     out << (m.participant_id() == me ? "* " : "  ") << pad(m.participant_id(), 14) << pad(m.display_name(), 18)
         << pad(role_label(s, m), 15) << pad(where, 18)
-        << pad(m.connection() == v1::CONNECTION_STATUS_CONNECTED ? "connected" : "disconnected", 13) << speak
+        << pad(link, 13) << speak
         << "\n";
   }
   out << "security code: " << (code.empty() ? std::string("- (keys not exchanged yet)") : code) << "\n";
@@ -168,6 +172,9 @@ std::string event_text(const v1::Event& e, const v1::SessionState& s, const Name
       return "joined: " + name_of(names, e.member_joined().participant_id());
     case v1::Event::kMemberLeft:
       return "left: " + name_of(names, e.member_left().participant_id()) + " (" + e.member_left().reason() + ")";
+    case v1::Event::kMemberReconnecting:
+      return "reconnecting: " + name_of(names, e.member_reconnecting().participant_id()) + " (place kept for " +
+             clock_text(e.member_reconnecting().deadline_ms() - s.server_time_ms()) + ")";
     case v1::Event::kSessionEnded:
       return "session ended";
     default:
@@ -341,6 +348,17 @@ int run_join(const Args& args) {
     goodbye = info.goodbye;
     closed = info.by_server;
     if (info.by_server) print("closed: " + info.reason + "\n");
+  });
+
+  // The SDK makes a dropped connection again by itself; say so.
+  client.on_connection([&, away = false](sdk::ConnectionState state, const sdk::CloseInfo* info) mutable {
+    if (state == sdk::ConnectionState::reconnecting) {
+      away = true;
+      print("* connection lost (" + (info ? info->reason : std::string("?")) + "); reconnecting\n");
+    } else if (state == sdk::ConnectionState::open && away) {
+      away = false;
+      print("* reconnected\n");
+    }
   });
 
   if (auto status = client.connect(target); !status) {

@@ -206,6 +206,7 @@ net::Response AdminApi::create_session(const net::Request& request) {
   session.ground_rules = string_field(body, "ground_rules", 4000, false);
   session.presenter_id = string_field(body, "presenter", 64, false);
   session.max_members = config_.default_max_members;
+  session.reconnect_grace_ms = std::chrono::duration_cast<std::chrono::milliseconds>(config_.reconnect_grace).count();
   if (const auto* max = body.if_contains("max_members")) {
     if (!max->is_int64() || max->get_int64() < 1 || max->get_int64() > 100)
       invalid("\"max_members\" must be a whole number from 1 to 100");

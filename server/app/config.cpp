@@ -117,6 +117,7 @@ Config load_config_file(const std::string& path, Config config) {
     else if (field == "ping_interval_seconds") config.ping_interval = seconds(3600);
     else if (field == "ping_timeout_seconds") config.ping_timeout = seconds(3600);
     else if (field == "shutdown_grace_seconds") config.shutdown_grace = seconds(600);
+    else if (field == "reconnect_grace_seconds") config.reconnect_grace = seconds(3600);
     else if (field == "log_level") config.log_level = read_string(path, field, value);
     else bad(path, field, "is not a known setting");
   }
@@ -153,6 +154,8 @@ std::string validate(const Config& config) {
   if (config.idle_timeout.count() < 1) return "idle_timeout_seconds must be at least 1";
   if (config.ping_interval.count() < 1 || config.ping_timeout.count() < 1)
     return "ping_interval_seconds and ping_timeout_seconds must be at least 1";
+  if (config.reconnect_grace.count() < 0 || config.reconnect_grace.count() > 3600)
+    return "reconnect_grace_seconds must be between 0 and 3600";
   return {};
 }
 

@@ -75,6 +75,12 @@ struct Config {
   // How long shutdown waits for clients to be told before it stops hard.
   std::chrono::seconds shutdown_grace{5};
 
+  // --- Sessions -------------------------------------------------------------
+  // How long a member whose connection drops keeps their place (role, turn,
+  // hand, mute) for their return; 0 removes them at once. Hospital Wi-Fi
+  // drops; a minute covers most of it.
+  std::chrono::seconds reconnect_grace{60};
+
   // "error", "warn", "info" or "debug".
   std::string log_level = "info";
 };

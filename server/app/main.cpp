@@ -26,6 +26,9 @@ Options:
   --public-url URL   base of the join links handed out
   --web-root DIR     folder of static files to serve
   --threads N        worker threads (default: one per core)
+  --reconnect-grace SECONDS
+                     how long a dropped member keeps their place (default 60;
+                     0 to 3600, 0 removes them at once)
   --log-level LEVEL  error, warn, info or debug (default info)
   --help             show this text
   --version          show the version
@@ -74,6 +77,7 @@ int main(int argc, char** argv) {
       else if (flag == "--public-url") config.public_url = value;
       else if (flag == "--web-root") config.web_root = value;
       else if (flag == "--threads") config.threads = static_cast<unsigned>(number(256));
+      else if (flag == "--reconnect-grace") config.reconnect_grace = std::chrono::seconds(number(3600));
       else if (flag == "--log-level") config.log_level = value;
       else usage_error("unknown option: " + std::string(flag));
     }

@@ -313,7 +313,13 @@ void Room::broadcast(const core::Outcome& outcome) {
 
 void Room::enact(const core::Outcome& outcome) {
   for (const auto& event : outcome.events) {
-    if (event.has_member_left() && event.member_left().reason() != "disconnected") {
+    if (event.has_member_left() && event.member_left().reason() == "timed_out")
+      log(LogLevel::info, "member timed out session=", session_.id(), " participant=", event.member_left().participant_id());
+    // Only a removal or a leave has a link to close: a member who dropped
+    // ("disconnected", "timed_out") lost theirs already.
+    const bool by_command = event.has_member_left() && (event.member_left().reason() == "removed" ||
+                                                        event.member_left().reason() == "left");
+    if (by_command) {
       const auto it = links_.find(event.member_left().participant_id());
       if (it == links_.end()) continue;
       say_goodbye(*it->second.connection, event.member_left().reason() == "removed"

@@ -1,5 +1,6 @@
 // One running session on the network: the engine, the connections of its
-// members, and the timer that raises its warnings.
+// members, and the timer that raises its warnings and removes members whose
+// reconnect grace ran out.
 //
 // A room lives on one worker thread; every method except the ones marked
 // "any thread" runs there, so neither the engine nor the connections need a
@@ -115,7 +116,8 @@ class Room : public net::WsHandler, public std::enable_shared_from_this<Room> {
   // Sends the new state and the change's events to every member.
   void broadcast(const core::Outcome& outcome);
   // Carries out what the events mean for connections (removals, the end)
-  // and re-arms the warning timer.
+  // and re-arms the timer for the engine's next deadline (a warning, or a
+  // dropped member's reconnect deadline).
   void enact(const core::Outcome& outcome);
   void say_goodbye(net::WsConnection& connection, const std::string& reason);
   void schedule_tick();

@@ -225,13 +225,16 @@ Outcome Session::Impl::add_room_attendee(Session& s, const Actor& a, const v1::A
     id = device_id + "." + std::to_string(++s.attendee_counter_);
   } while (index_of(s, id) >= 0);
 
-  const v1::ConnectionStatus connection = find(s, device_id)->connection();
+  const v1::Member& device = *find(s, device_id);
+  const v1::ConnectionStatus connection = device.connection();
+  const TimeMs deadline = device.reconnect_deadline_ms();
   v1::Member* m = s.state_.add_roster();
   m->set_participant_id(id);
   m->set_display_name(c.display_name());
   m->set_role(v1::ROLE_PARTICIPANT);
   m->set_location(v1::LOCATION_IN_ROOM);
-  m->set_connection(connection);
+  m->set_connection(connection);  // An attendee follows the device, deadline too.
+  m->set_reconnect_deadline_ms(deadline);
   m->set_room_device_id(device_id);
   return accepted({member_joined_event(id)});
 }

@@ -158,6 +158,13 @@ Outcome Session::Impl::end_session(Session& s, const Actor& a) {
 Outcome Session::Impl::close_session(Session& s) {
   s.state_.set_ended(true);
   s.state_.clear_warnings();
+  // Nobody is waited for in a session that is over.
+  for (v1::Member& m : *s.state_.mutable_roster()) {
+    if (is_reconnecting(m)) {
+      m.set_connection(v1::CONNECTION_STATUS_DISCONNECTED);
+      m.clear_reconnect_deadline_ms();
+    }
+  }
   return accepted({session_ended_event()});
 }
 

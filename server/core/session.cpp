@@ -73,6 +73,13 @@ v1::Event member_left_event(const std::string& id, const std::string& reason) {
   return event;
 }
 
+v1::Event member_reconnecting_event(const std::string& id, TimeMs deadline) {
+  v1::Event event;
+  event.mutable_member_reconnecting()->set_participant_id(id);
+  event.mutable_member_reconnecting()->set_deadline_ms(deadline);
+  return event;
+}
+
 v1::Event session_ended_event() {
   v1::Event event;
   event.mutable_session_ended();
@@ -115,7 +122,7 @@ std::optional<Outcome> Session::Impl::refuse_actor(const Session& s, const std::
                           id + " is an in-room attendee and acts through room device " + member->room_device_id());
   }
   if (!is_connected(*member)) {
-    return Outcome::error(v1::ERROR_CODE_PERMISSION_DENIED, id + " is disconnected and cannot send commands");
+    return Outcome::error(v1::ERROR_CODE_PERMISSION_DENIED, id + " is not connected and cannot send commands");
   }
   return std::nullopt;
 }
@@ -128,9 +135,14 @@ int Session::Impl::capped_count(const Session& s) {
   return count;
 }
 
-void Session::Impl::set_attendees_connection(Session& s, std::string_view device_id, v1::ConnectionStatus status) {
-  for (v1::Member& m : *s.state_.mutable_roster()) {
-    if (m.room_device_id() == device_id) m.set_connection(status);
+void Session::Impl::set_connection(Session& s, v1::Member& m, v1::ConnectionStatus status, TimeMs deadline) {
+  m.set_connection(status);
+  m.set_reconnect_deadline_ms(deadline);
+  if (m.role() != v1::ROLE_ROOM) return;
+  for (v1::Member& attendee : *s.state_.mutable_roster()) {
+    if (attendee.room_device_id() != m.participant_id()) continue;
+    attendee.set_connection(status);
+    attendee.set_reconnect_deadline_ms(deadline);
   }
 }
 
@@ -160,7 +172,7 @@ void Session::Impl::remove_member(Session& s, const std::string& id, const std::
 
 // --- Creation --------------------------------------------------------------
 
-Session::Session(SessionConfig config) {
+Session::Session(SessionConfig config) : reconnect_grace_ms_(config.reconnect_grace_ms) {
   state_.set_session_id(std::move(config.session_id));
   state_.set_name(std::move(config.name));
   state_.set_version(1);
@@ -187,6 +199,10 @@ std::optional<Session> Session::create(SessionConfig config, std::string& error)
   if (config.max_members < 1 || config.max_members > kMaxMembersLimit) {
     error = "max_members must be between 1 and " + std::to_string(kMaxMembersLimit) + " (got " +
             std::to_string(config.max_members) + ")";
+    return std::nullopt;
+  }
+  if (config.reconnect_grace_ms < 0) {
+    error = "reconnect_grace_ms must not be negative (got " + std::to_string(config.reconnect_grace_ms) + ")";
     return std::nullopt;
   }
   return Session(std::move(config));
@@ -231,14 +247,12 @@ Outcome Session::join(const std::string& participant_id, const std::string& disp
 
   Events events;
   if (v1::Member* known = Impl::find(*this, participant_id)) {
-    // A returning member keeps role, place, hand and mute; keys belong to a
-    // connection, so the new one announces its own.
+    // A returning member (reconnecting, or signing in again) keeps role,
+    // place, hand and mute; keys belong to a connection, so the new one
+    // announces its own.
     Impl::drop_keys(*this, *known);
-    known->set_connection(v1::CONNECTION_STATUS_CONNECTED);
+    Impl::set_connection(*this, *known, v1::CONNECTION_STATUS_CONNECTED, 0);
     known->set_display_name(display_name);
-    if (known->role() == v1::ROLE_ROOM) {
-      Impl::set_attendees_connection(*this, participant_id, v1::CONNECTION_STATUS_CONNECTED);
-    }
   } else {
     v1::Member* member = state_.add_roster();
     member->set_participant_id(participant_id);
@@ -265,14 +279,17 @@ Outcome Session::disconnect(const std::string& participant_id, TimeMs now) {
         participant_id + " is an in-room attendee; their connection is " + member->room_device_id() + "'s");
   }
   if (!Impl::is_connected(*member)) {
-    return Outcome::error(v1::ERROR_CODE_NO_CHANGE, participant_id + " is already disconnected");
+    return Outcome::error(v1::ERROR_CODE_NO_CHANGE, participant_id + " is already reconnecting");
   }
-  member->set_connection(v1::CONNECTION_STATUS_DISCONNECTED);
-  Impl::drop_keys(*this, *member);
-  if (member->role() == v1::ROLE_ROOM) {
-    Impl::set_attendees_connection(*this, participant_id, v1::CONNECTION_STATUS_DISCONNECTED);
+  Events events;
+  if (reconnect_grace_ms_ == 0) {
+    Impl::remove_member(*this, participant_id, "disconnected", events);
+  } else {
+    const TimeMs deadline = now + reconnect_grace_ms_;
+    Impl::drop_keys(*this, *member);
+    Impl::set_connection(*this, *member, v1::CONNECTION_STATUS_RECONNECTING, deadline);
+    events.push_back(member_reconnecting_event(participant_id, deadline));
   }
-  Events events{member_left_event(participant_id, "disconnected")};
   Impl::commit(*this, events);
   return accepted(std::move(events));
 }
@@ -369,8 +386,19 @@ Outcome Session::end(TimeMs) {
 // --- Time ------------------------------------------------------------------
 
 Outcome Session::tick(TimeMs now) {
-  if (state_.ended() || !Impl::started(*this)) return accepted();
+  if (state_.ended()) return accepted();
   Events events;
+  // Whoever did not come back in time goes as if removed (attendees with
+  // their device), before the session has started too.
+  std::vector<std::string> timed_out;
+  for (const v1::Member& m : state_.roster()) {
+    if (Impl::is_reconnecting(m) && !Impl::is_attendee(m) && m.reconnect_deadline_ms() <= now) {
+      timed_out.push_back(m.participant_id());
+    }
+  }
+  for (const std::string& id : timed_out) Impl::remove_member(*this, id, "timed_out", events);
+
+  // The warnings are due only once the session has started.
   if (auto due = Impl::phase_warning_due(*this); due && now >= *due) {
     phase_warning_raised_ = true;
     v1::Warning* warning = state_.add_warnings();
@@ -392,10 +420,16 @@ Outcome Session::tick(TimeMs now) {
 
 std::optional<TimeMs> Session::next_deadline() const {
   if (state_.ended()) return std::nullopt;
-  const std::optional<TimeMs> phase = Impl::phase_warning_due(*this);
-  const std::optional<TimeMs> session = Impl::session_warning_due(*this);
-  if (phase && session) return std::min(*phase, *session);
-  return phase ? phase : session;
+  std::optional<TimeMs> next;
+  const auto consider = [&next](std::optional<TimeMs> due) {
+    if (due && (!next || *due < *next)) next = due;
+  };
+  consider(Impl::phase_warning_due(*this));
+  consider(Impl::session_warning_due(*this));
+  for (const v1::Member& m : state_.roster()) {
+    if (Impl::is_reconnecting(m)) consider(m.reconnect_deadline_ms());
+  }
+  return next;
 }
 
 // --- Queries ---------------------------------------------------------------
@@ -420,6 +454,8 @@ v1::SessionState Session::snapshot(TimeMs now) const {
   v1::SessionState state = state_;
   state.set_server_time_ms(now);
   state.set_controller_id(Impl::controller_id(*this));
+  const v1::Member* holder = Impl::find(*this, state_.go_around().turn_holder_id());
+  state.mutable_go_around()->set_paused(holder != nullptr && Impl::is_reconnecting(*holder));
   for (v1::Member& m : *state.mutable_roster()) {
     m.set_may_speak(may_speak(m.participant_id()));
     m.set_may_chat(may_chat(m.participant_id()));

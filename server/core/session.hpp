@@ -40,6 +40,9 @@ struct SessionConfig {
   std::string presenter_id;       // May be empty; may name someone not yet joined.
   std::uint32_t max_members = 12; // Besides facilitators and room devices.
   std::string ground_rules;
+  // How long a member whose connection drops keeps their place (0: they are
+  // removed at once). Never negative.
+  TimeMs reconnect_grace_ms = 60'000;
 };
 
 class Session {
@@ -58,7 +61,9 @@ class Session {
   // would give (SESSION_ENDED, INVALID_ARGUMENT, SESSION_FULL).
   Outcome check_join(const std::string& participant_id, const std::string& display_name, v1::Role role) const;
 
-  // A member's connection went down; they stay in the roster as disconnected.
+  // A member's connection went down: they are RECONNECTING, keeping everything
+  // until now + reconnect_grace_ms (with a grace of 0 they are removed at
+  // once). A room device's attendees follow it.
   Outcome disconnect(const std::string& participant_id, TimeMs now);
 
   // A command from a connected member.
@@ -68,11 +73,13 @@ class Session {
   // admin API), whoever is connected. SESSION_ENDED if it already has.
   Outcome end(TimeMs now);
 
-  // Raises the warnings that are due at `now`. Ok with no events and no new
-  // version when nothing is due.
+  // Removes the members whose reconnect deadline has come (MemberLeft
+  // "timed_out") and raises the warnings that are due at `now`. Ok with no
+  // events and no new version when nothing is due.
   Outcome tick(TimeMs now);
 
-  // When `tick` next has something to do, if ever.
+  // When `tick` next has something to do, if ever: a warning or a reconnect
+  // deadline.
   std::optional<TimeMs> next_deadline() const;
 
   // Whether an end-to-end encrypted chat message or a hand-out of sealed
@@ -103,8 +110,9 @@ class Session {
 
   // Roster, phase, go-around, hands and warnings kept in wire form. The
   // derived fields (may_speak, may_chat, hand_raised, controller_id,
-  // server_time_ms) are filled in by snapshot().
+  // go_around.paused, server_time_ms) are filled in by snapshot().
   v1::SessionState state_;
+  TimeMs reconnect_grace_ms_ = 0;  // From the config: how long a dropped member is kept.
   // Numbers the in-room attendees ("<device>.<n>"); never goes back.
   std::uint64_t attendee_counter_ = 0;
   // Whether the warnings have been raised for the current phase / session.

@@ -36,6 +36,7 @@ v1::Event turn_moved_event(const std::string& from, const std::string& to);
 v1::Event warning_event(const v1::Warning& warning);
 v1::Event member_joined_event(const std::string& id);
 v1::Event member_left_event(const std::string& id, const std::string& reason);
+v1::Event member_reconnecting_event(const std::string& id, TimeMs deadline);
 v1::Event session_ended_event();
 
 // An ok outcome carrying `events`.
@@ -54,7 +55,7 @@ struct Session::Impl {
 
   // --- Roster lookups (session.cpp) ---------------------------------------
   // Why `id` cannot act (not in the roster, an in-room attendee, or
-  // disconnected); nothing if they can.
+  // without a connection); nothing if they can.
   static std::optional<Outcome> refuse_actor(const Session& s, const std::string& id);
   static int index_of(const Session& s, std::string_view id);
   static const v1::Member* find(const Session& s, std::string_view id);
@@ -64,12 +65,16 @@ struct Session::Impl {
     return m.role() == v1::ROLE_FACILITATOR || m.role() == v1::ROLE_CO_FACILITATOR;
   }
   static bool is_attendee(const v1::Member& m) { return !m.room_device_id().empty(); }
+  // Only CONNECTED counts: a RECONNECTING member has no connection to act,
+  // speak or lead through.
   static bool is_connected(const v1::Member& m) { return m.connection() == v1::CONNECTION_STATUS_CONNECTED; }
+  static bool is_reconnecting(const v1::Member& m) { return m.connection() == v1::CONNECTION_STATUS_RECONNECTING; }
   // Members the cap counts: everyone but facilitators, co-facilitators and
   // room devices (in-room attendees count).
   static int capped_count(const Session& s);
-  // Sets the connection of a room device's attendees.
-  static void set_attendees_connection(Session& s, std::string_view device_id, v1::ConnectionStatus status);
+  // Sets a member's connection and reconnect deadline (0: none); a room
+  // device's attendees follow it.
+  static void set_connection(Session& s, v1::Member& m, v1::ConnectionStatus status, TimeMs deadline);
   // Takes members out of the session: roster, go-around, hand queue, floor.
   // A room device takes its attendees with it. The presenter id stays.
   static void remove_member(Session& s, const std::string& id, const std::string& reason, Events& events);

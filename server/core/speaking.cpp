@@ -24,7 +24,8 @@ std::string Session::Impl::controller_id(const Session& s) {
 }
 
 // Any connected facilitator is in control; a co-facilitator is while no
-// facilitator is connected. (apply() has already refused disconnected actors.)
+// facilitator is connected. (apply() has already refused actors without a
+// connection, the reconnecting among them.)
 bool Session::Impl::in_control(const Session& s, const Actor& actor) {
   if (actor.role == v1::ROLE_FACILITATOR) return true;
   return actor.role == v1::ROLE_CO_FACILITATOR && !facilitator_connected(s);

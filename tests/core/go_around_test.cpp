@@ -39,7 +39,7 @@ TEST_CASE("BuildGoAround orders the roster's people, leaving out presenter and l
   CHECK_FALSE(g.state().go_around().complete());
 }
 
-TEST_CASE("disconnected people keep their place when the order is built", "[go-around]") {
+TEST_CASE("reconnecting people keep their place when the order is built", "[go-around][reconnect]") {
   Group g;
   REQUIRE(g.s.disconnect("p2", g.now).ok());
   REQUIRE(g.s.disconnect("room", g.now).ok());
@@ -307,16 +307,63 @@ TEST_CASE("the new presenter keeps their place in the order", "[go-around]") {
   CHECK(g.order_ids() == Ids{"p1", "p2", "p3", "room.1", "room.2"});
 }
 
-TEST_CASE("members who leave are dropped from the order; a disconnect keeps the turn", "[go-around]") {
+TEST_CASE("members who leave are dropped from the order; a drop pauses the turn", "[go-around][reconnect]") {
   Group g;
   g.go_to(kGoAround);
-  SECTION("disconnect") {
+  CHECK_FALSE(g.state().go_around().paused());
+  SECTION("the holder drops and comes back") {
     REQUIRE(g.s.disconnect("p1", g.now).ok());
     CHECK(g.holder() == "p1");
+    CHECK(g.status("p1") == v1::TURN_STATUS_SPEAKING);
+    CHECK(g.state().go_around().paused());
     CHECK_FALSE(g.s.may_speak("p1"));
+    CHECK_FALSE(g.member("p1").may_speak());
     CHECK_FALSE(g.s.may_speak("p2"));
     REQUIRE(g.s.join("p1", "Ann", v1::ROLE_PARTICIPANT, g.now).ok());
+    CHECK_FALSE(g.state().go_around().paused());
+    CHECK(g.holder() == "p1");
     CHECK(g.s.may_speak("p1"));
+    g.ok("p1", cmd::finish());
+    CHECK(g.holder() == "p2");
+  }
+  SECTION("the holder drops and a facilitator skips them") {
+    REQUIRE(g.s.disconnect("p1", g.now).ok());
+    REQUIRE_REFUSED(g, g.apply("room", cmd::finish()), v1::ERROR_CODE_NOT_YOUR_TURN);
+    Outcome o = g.apply("fac", cmd::skip());
+    REQUIRE(o.ok());
+    REQUIRE(o.events.size() == 1);
+    CHECK(o.events[0].turn_moved().from_id() == "p1");
+    CHECK(o.events[0].turn_moved().to_id() == "p2");
+    CHECK(g.status("p1") == v1::TURN_STATUS_SKIPPED);
+    CHECK_FALSE(g.state().go_around().paused());
+    CHECK(g.s.may_speak("p2"));
+    // The skipped member keeps their place and comes back to it.
+    REQUIRE(g.s.join("p1", "Ann", v1::ROLE_PARTICIPANT, g.now).ok());
+    CHECK(g.order_ids() == Ids{"p1", "p2", "p3", "room.1", "room.2"});
+    CHECK(g.status("p1") == v1::TURN_STATUS_SKIPPED);
+  }
+  SECTION("someone else drops: the turn goes on") {
+    REQUIRE(g.s.disconnect("p2", g.now).ok());
+    CHECK_FALSE(g.state().go_around().paused());
+    CHECK(g.s.may_speak("p1"));
+  }
+  SECTION("the turn reaches someone who is reconnecting: it waits for them") {
+    REQUIRE(g.s.disconnect("p2", g.now).ok());
+    g.ok("p1", cmd::finish());
+    CHECK(g.holder() == "p2");
+    CHECK(g.state().go_around().paused());
+  }
+  SECTION("a room device drops while its attendee holds the turn") {
+    g.ok("fac", cmd::order({"room.1", "p1"}));
+    REQUIRE(g.s.disconnect("room", g.now).ok());
+    g.ok("fac", cmd::skip());  // p1's turn was kept; skip it
+    CHECK(g.holder() == "room.1");
+    CHECK(g.state().go_around().paused());
+    CHECK_FALSE(g.s.may_speak("room.1"));
+    REQUIRE(g.s.tick(g.now + kGrace).ok());  // the device times out
+    CHECK(g.order_ids() == Ids{"p1"});
+    CHECK(g.holder().empty());
+    CHECK_FALSE(g.state().go_around().paused());
   }
   SECTION("leave") {
     Outcome o = g.apply("p1", cmd::leave());

@@ -1,9 +1,10 @@
 // Random command sequences against the engine's invariants.
 //
-// 10,000 seeded sequences of 40 steps: joins, disconnects, ticks and commands
-// (valid and invalid) from random actors, with random time steps. After every
-// step the state must satisfy every invariant below; a failure names the
-// sequence seed and step so that it can be replayed.
+// 10,000 seeded sequences of 40 steps: joins, disconnects, returns of
+// members who are reconnecting, ticks and commands (valid and invalid) from
+// random actors, with random time steps and a reconnect grace chosen per
+// sequence. After every step the state must satisfy every invariant below; a
+// failure names the sequence seed and step so that it can be replayed.
 #include "session_fixture.hpp"
 
 #include <algorithm>
@@ -207,9 +208,16 @@ struct Stats {
 
 enum class StepKind { kJoin, kDisconnect, kTick, kCommand };
 
+// What the test remembers of the drops: when each member (not an attendee)
+// last dropped, and the sequence's grace.
+struct Drops {
+  TimeMs grace = 0;
+  std::map<std::string, TimeMs> at;
+};
+
 // Returns an empty string when every invariant holds, else what broke.
 std::string check_step(const Session& s, const v1::SessionState& before, const v1::SessionState& after,
-                       const Outcome& o, StepKind kind, const std::string& actor, TimeMs now) {
+                       const Outcome& o, StepKind kind, const std::string& actor, TimeMs now, const Drops& drops) {
   std::ostringstream err;
 
   // Version: +1 on an accepted change, unchanged (state too) on a refusal or
@@ -283,6 +291,9 @@ std::string check_step(const Session& s, const v1::SessionState& before, const v
     if (m == nullptr || m->role() == v1::ROLE_ROOM) err << "go-around entry not a roster person; ";
   }
   if (speaking > 1) err << "more than one SPEAKING entry; ";
+  const v1::Member* holder = member_of(after, g.turn_holder_id());
+  if (g.paused() != (holder != nullptr && holder->connection() == v1::CONNECTION_STATUS_RECONNECTING))
+    err << "paused is not 'the turn holder is reconnecting'; ";
   if ((speaking == 1) != !g.turn_holder_id().empty()) err << "turn holder without SPEAKING entry; ";
   if (g.complete() != (!g.order().empty() && !open)) err << "complete flag wrong; ";
   if (g.turn_holder_id() != before.go_around().turn_holder_id()) {
@@ -342,6 +353,26 @@ std::string check_step(const Session& s, const v1::SessionState& before, const v
     const bool connected = m.connection() == v1::CONNECTION_STATUS_CONNECTED;
     if (!connected && (m.may_speak() || m.may_chat())) err << id << ": disconnected but heard; ";
     if (m.muted() && m.may_speak()) err << id << ": muted but heard; ";
+    // Reconnecting: exactly the members with a deadline, which their drop set
+    // (an attendee's, their device's drop); never in an ended session, and
+    // none whose deadline a tick has reached.
+    const bool reconnecting = m.connection() == v1::CONNECTION_STATUS_RECONNECTING;
+    if (reconnecting != (m.reconnect_deadline_ms() != 0)) err << id << ": reconnect deadline without reconnecting; ";
+    if (reconnecting && after.ended()) err << id << ": reconnecting in an ended session; ";
+    if (m.connection() == v1::CONNECTION_STATUS_DISCONNECTED && !after.ended())
+      err << id << ": disconnected in a running session; ";
+    if (reconnecting) {
+      const std::string& dropped = m.room_device_id().empty() ? id : m.room_device_id();
+      const auto when = drops.at.find(dropped);
+      if (when == drops.at.end()) {
+        err << id << ": reconnecting without a drop; ";
+      } else {
+        if (m.reconnect_deadline_ms() != when->second + drops.grace)
+          err << id << ": the deadline is not the drop's time plus the grace; ";
+        if (m.reconnect_deadline_ms() <= when->second) err << id << ": the deadline is not after the drop; ";
+      }
+      if (kind == StepKind::kTick && m.reconnect_deadline_ms() <= now) err << id << ": outstayed the grace; ";
+    }
     if (after.ended() && (m.may_speak() || m.may_chat())) err << id << ": heard after end; ";
     if (rule == v1::SPEAKING_RULE_ALL_BUT_PRESENTER && id == after.presenter_id() && (m.may_speak() || m.may_chat())) {
       err << "the presenter may speak or chat while observing; ";
@@ -370,11 +401,39 @@ std::string check_step(const Session& s, const v1::SessionState& before, const v
     }
   }
   if (capped > static_cast<int>(after.max_members())) err << "member cap exceeded; ";
+
+  // Nobody leaves the roster without a MemberLeft; only a tick times anyone
+  // out, and only those whose grace had run out.
+  std::map<std::string, std::string> left;
+  for (const v1::Event& e : o.events)
+    if (e.has_member_left()) left[e.member_left().participant_id()] = e.member_left().reason();
+  for (const v1::Member& m : before.roster()) {
+    const std::string& id = m.participant_id();
+    if (member_of(after, id) != nullptr) continue;
+    const auto reason = left.find(id);
+    if (reason == left.end()) {
+      err << id << ": left the roster without MemberLeft; ";
+    } else if (reason->second == "timed_out") {
+      if (kind != StepKind::kTick) err << id << ": timed out outside a tick; ";
+      if (m.connection() != v1::CONNECTION_STATUS_RECONNECTING || m.reconnect_deadline_ms() > now)
+        err << id << ": timed out before the grace ran out; ";
+    }
+  }
+  for (const v1::Event& e : o.events) {
+    if (!e.has_member_reconnecting()) continue;
+    if (kind != StepKind::kDisconnect || e.member_reconnecting().participant_id() != actor)
+      err << "MemberReconnecting for someone who did not drop; ";
+    if (e.member_reconnecting().deadline_ms() != now + drops.grace) err << "MemberReconnecting's deadline wrong; ";
+  }
   if (s.may_speak("nobody-here") || s.may_chat("nobody-here")) err << "unknown id heard; ";
 
-  // Time: after a tick nothing due remains.
-  if (kind == StepKind::kTick) {
-    if (auto next = s.next_deadline(); next && *next <= now) err << "a due warning stayed; ";
+  // Time: after a tick nothing due remains; next_deadline() is no later than
+  // any reconnect deadline, so that the room's timer fires in time.
+  const std::optional<TimeMs> next = s.next_deadline();
+  if (kind == StepKind::kTick && next && *next <= now) err << "a due deadline stayed; ";
+  for (const v1::Member& m : after.roster()) {
+    if (m.reconnect_deadline_ms() != 0 && (!next || *next > m.reconnect_deadline_ms()))
+      err << m.participant_id() << ": next_deadline() misses the reconnect deadline; ";
   }
   return err.str();
 }
@@ -387,7 +446,11 @@ TEST_CASE("random command sequences keep every invariant", "[property]") {
   for (int seq = 0; seq < kSequences && failures < 5; ++seq) {
     Random r(static_cast<std::uint32_t>(20240601 + seq));
     const v1::Format format = seq % 2 == 0 ? balint::core::ccdg_format() : balint::core::balint_format();
-    Session s = make_session(format, r.chance(80) ? "pres" : "p1", static_cast<std::uint32_t>(3 + r.below(6)));
+    Drops drops;
+    static const std::vector<TimeMs> graces = {0, 30'000, kGrace, kGrace, 600'000};
+    drops.grace = graces[seq % graces.size()];
+    Session s = make_session(format, r.chance(80) ? "pres" : "p1", static_cast<std::uint32_t>(3 + r.below(6)),
+                             drops.grace);
     TimeMs now = kStart;
 
     // Most people arrive at the start; the rest come through random joins.
@@ -407,18 +470,30 @@ TEST_CASE("random command sequences keep every invariant", "[property]") {
       if (roll < 12) {
         kind = StepKind::kJoin;
         actor = r.chance(90) ? r.pick(kPeople) : r.any_id();
+        // Members who are reconnecting come back more often than not.
+        std::vector<std::string> away;
+        for (const v1::Member& m : before.roster())
+          if (m.connection() == v1::CONNECTION_STATUS_RECONNECTING && m.room_device_id().empty())
+            away.push_back(m.participant_id());
+        if (!away.empty() && r.chance(60)) actor = r.pick(away);
+        const v1::Member* known = member_of(before, actor);
+        const bool returning = known != nullptr && known->connection() == v1::CONNECTION_STATUS_RECONNECTING;
         const v1::Role role = actor == "ghost" ? static_cast<v1::Role>(r.below(6)) : role_of(actor);
         o = s.join(actor, r.chance(95) ? "Name" : "", role, now);
-        stats.add("join");
+        stats.add(returning && o.ok() ? "returned" : "join");
       } else if (roll < 20) {
         kind = StepKind::kDisconnect;
         actor = r.chance(90) ? r.pick(kPeople) : r.any_id();
         o = s.disconnect(actor, now);
+        if (o.ok()) drops.at[actor] = now;
         stats.add("disconnect");
       } else if (roll < 30) {
         kind = StepKind::kTick;
         o = s.tick(now);
-        if (!o.events.empty()) stats.add("warning");
+        for (const v1::Event& e : o.events) {
+          if (e.has_warning()) stats.add("warning");
+          if (e.has_member_left()) stats.add("timed out");
+        }
       } else {
         kind = StepKind::kCommand;
         const int who = r.below(100);
@@ -445,8 +520,9 @@ TEST_CASE("random command sequences keep every invariant", "[property]") {
       if (after.phase_index() >= 0 && rule_of(after) == v1::SPEAKING_RULE_ALL_BUT_PRESENTER) {
         stats.add("observation step");
       }
+      if (after.go_around().paused()) stats.add("paused step");
 
-      const std::string problem = check_step(s, before, after, o, kind, actor, now);
+      const std::string problem = check_step(s, before, after, o, kind, actor, now, drops);
       if (!problem.empty()) {
         ++failures;
         FAIL_CHECK("sequence " << seq << " step " << step << " actor '" << actor << "' outcome " << o.code << " ("
@@ -461,7 +537,8 @@ TEST_CASE("random command sequences keep every invariant", "[property]") {
   INFO("accepted " << stats.counts["accepted"] << ", refused " << stats.counts["refused"] << ", phase changes "
                    << stats.counts["phase change"] << ", turn moves " << stats.counts["turn moved"] << ", warnings "
                    << stats.counts["warning"] << ", ended " << stats.counts["ended"] << ", key epochs "
-                   << stats.counts["key epoch"]);
+                   << stats.counts["key epoch"] << ", returned " << stats.counts["returned"] << ", timed out "
+                   << stats.counts["timed out"] << ", paused steps " << stats.counts["paused step"]);
   CHECK(stats.counts["accepted"] > 20'000);
   CHECK(stats.counts["refused"] > 20'000);
   CHECK(stats.counts["phase change"] > 10'000);
@@ -470,4 +547,7 @@ TEST_CASE("random command sequences keep every invariant", "[property]") {
   CHECK(stats.counts["ended"] > 1'000);
   CHECK(stats.counts["observation step"] > 10'000);
   CHECK(stats.counts["key epoch"] > 2'000);
+  CHECK(stats.counts["returned"] > 2'000);
+  CHECK(stats.counts["timed out"] > 2'000);
+  CHECK(stats.counts["paused step"] > 500);
 }

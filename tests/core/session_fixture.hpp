@@ -126,8 +126,10 @@ inline v1::Command leave() {
 }  // namespace cmd
 
 inline constexpr TimeMs kStart = 1'700'000'000'000;
+inline constexpr TimeMs kGrace = 60'000;  // SessionConfig's default reconnect grace.
 
-inline Session make_session(const v1::Format& format, std::string presenter = "pres", std::uint32_t max_members = 12) {
+inline Session make_session(const v1::Format& format, std::string presenter = "pres", std::uint32_t max_members = 12,
+                            TimeMs reconnect_grace_ms = kGrace) {
   SessionConfig config;
   config.session_id = "s1";
   config.name = "Thursday group";
@@ -135,6 +137,7 @@ inline Session make_session(const v1::Format& format, std::string presenter = "p
   config.presenter_id = std::move(presenter);
   config.max_members = max_members;
   config.ground_rules = "What is said here stays here.";
+  config.reconnect_grace_ms = reconnect_grace_ms;
   std::string error;
   std::optional<Session> s = Session::create(std::move(config), error);
   REQUIRE(error.empty());
@@ -149,8 +152,9 @@ struct Group {
   Session s;
   TimeMs now = kStart;
 
-  explicit Group(const v1::Format& format = balint::core::ccdg_format(), bool with_room = true)
-      : s(make_session(format)) {
+  explicit Group(const v1::Format& format = balint::core::ccdg_format(), bool with_room = true,
+                 TimeMs reconnect_grace_ms = kGrace)
+      : s(make_session(format, "pres", 12, reconnect_grace_ms)) {
     REQUIRE(s.join("fac", "Fay", v1::ROLE_FACILITATOR, now).ok());
     REQUIRE(s.join("cof", "Cole", v1::ROLE_CO_FACILITATOR, now).ok());
     REQUIRE(s.join("pres", "Pia", v1::ROLE_PARTICIPANT, now).ok());

@@ -66,6 +66,12 @@ TEST_CASE("create validates the config", "[session][create]") {
     CHECK_FALSE(Session::create(good, error).has_value());
     CHECK(error.find("max_members") != std::string::npos);
   }
+  SECTION("a negative reconnect grace") {
+    CHECK(good.reconnect_grace_ms == 60'000);  // The default.
+    good.reconnect_grace_ms = -1;
+    CHECK_FALSE(Session::create(good, error).has_value());
+    CHECK(error.find("reconnect_grace_ms") != std::string::npos);
+  }
   SECTION("max_members 100 and a presenter who has not joined are fine") {
     good.max_members = 100;
     good.presenter_id = "later";
@@ -122,51 +128,180 @@ TEST_CASE("joining is refused for bad ids, names and roles", "[session][roster]"
   CHECK(s.snapshot(kStart).roster_size() == 0);
 }
 
-TEST_CASE("a disconnect keeps the member, a re-join keeps everything", "[session][roster]") {
+TEST_CASE("a drop keeps the member as reconnecting, a re-join within the grace keeps everything",
+          "[session][roster][reconnect]") {
   Group g;
   g.go_to(kGoAround);  // p1 holds the turn
   g.ok("p2", cmd::raise());
   g.ok("fac", cmd::mute("p2"));
   const std::uint64_t v = g.s.version();
+  CHECK(g.member("p2").reconnect_deadline_ms() == 0);
 
+  g.now += 1000;
   Outcome o = g.s.disconnect("p2", g.now);
   REQUIRE(o.ok());
   CHECK(g.s.version() == v + 1);
   REQUIRE(o.events.size() == 1);
-  CHECK(o.events[0].member_left().participant_id() == "p2");
-  CHECK(o.events[0].member_left().reason() == "disconnected");
+  CHECK(o.events[0].member_reconnecting().participant_id() == "p2");
+  CHECK(o.events[0].member_reconnecting().deadline_ms() == g.now + kGrace);
   CHECK(o.events[0].state_version() == v + 1);
-  CHECK(g.member("p2").connection() == v1::CONNECTION_STATUS_DISCONNECTED);
+  v1::Member m = g.member("p2");
+  CHECK(m.connection() == v1::CONNECTION_STATUS_RECONNECTING);
+  CHECK(m.reconnect_deadline_ms() == g.now + kGrace);
+  CHECK(m.hand_raised());
+  CHECK(m.muted());
+  CHECK(g.hands() == std::vector<std::string>{"p2"});
+  CHECK(g.status("p2") == v1::TURN_STATUS_WAITING);
+  CHECK(g.state().roster(4).participant_id() == "p2");
   CHECK_FALSE(g.s.may_speak("p2"));
   CHECK_FALSE(g.s.may_chat("p2"));
+  CHECK(*g.s.next_deadline() == g.now + kGrace);  // before the phase's warning
 
   REQUIRE_REFUSED(g, g.s.disconnect("p2", g.now), v1::ERROR_CODE_NO_CHANGE);
   REQUIRE_REFUSED(g, g.s.disconnect("nobody", g.now), v1::ERROR_CODE_UNKNOWN_PARTICIPANT);
   REQUIRE_REFUSED(g, g.apply("p2", cmd::lower()), v1::ERROR_CODE_PERMISSION_DENIED);
 
+  g.now += kGrace - 1;  // the last millisecond of the grace
   o = g.s.join("p2", "Benjamin", v1::ROLE_FACILITATOR, g.now);
   REQUIRE(o.ok());
+  CHECK(g.s.version() == v + 2);
+  REQUIRE(o.events.size() == 1);
   CHECK(o.events[0].member_joined().participant_id() == "p2");
-  const v1::Member m = g.member("p2");
+  m = g.member("p2");
   CHECK(m.connection() == v1::CONNECTION_STATUS_CONNECTED);
+  CHECK(m.reconnect_deadline_ms() == 0);
   CHECK(m.display_name() == "Benjamin");
   CHECK(m.role() == v1::ROLE_PARTICIPANT);  // the role stays as it was
   CHECK(m.hand_raised());
   CHECK(m.muted());
   CHECK(g.status("p2") == v1::TURN_STATUS_WAITING);
   CHECK(g.state().roster(4).participant_id() == "p2");  // same place in the roster
+  CHECK(*g.s.next_deadline() == kStart + 900'000 - 60'000);  // only the phase's warning again
+  CHECK(g.s.tick(g.now + kGrace).events.empty());
+  CHECK(g.s.has_member("p2"));
 }
 
-TEST_CASE("in-room attendees follow their room device's connection", "[session][roster][room]") {
+TEST_CASE("a member who stays away past the grace is removed by the tick", "[session][roster][reconnect]") {
+  Group g;
+  g.go_to(kGoAround);  // p1 holds the turn
+  g.ok("p2", cmd::raise());
+  g.ok("p1", cmd::raise());
+  g.ok("fac", cmd::floor("p3"));
+  g.ok("fac", cmd::mute("p1"));
+  REQUIRE(g.s.disconnect("p1", g.now).ok());
+  const TimeMs deadline = g.now + kGrace;
+  REQUIRE(g.s.next_deadline() == deadline);
+
+  // Before the deadline a tick changes nothing, not even the version.
+  const std::string before = g.s.snapshot(deadline - 1).SerializeAsString();
+  const std::uint64_t v = g.s.version();
+  const Outcome early = g.s.tick(deadline - 1);
+  CHECK(early.ok());
+  CHECK(early.events.empty());
+  CHECK(g.s.version() == v);
+  CHECK(g.s.snapshot(deadline - 1).SerializeAsString() == before);
+
+  const Outcome due = g.s.tick(deadline);
+  REQUIRE(due.ok());
+  CHECK(g.s.version() == v + 1);
+  REQUIRE(due.events.size() == 2);
+  CHECK(due.events[0].member_left().participant_id() == "p1");
+  CHECK(due.events[0].member_left().reason() == "timed_out");
+  CHECK(due.events[1].turn_moved().from_id() == "p1");
+  CHECK(due.events[1].turn_moved().to_id() == "p2");
+  for (const v1::Event& e : due.events) CHECK(e.state_version() == v + 1);
+  CHECK_FALSE(g.s.has_member("p1"));
+  CHECK(g.hands() == std::vector<std::string>{"p2"});
+  CHECK(g.status("p1") == v1::TURN_STATUS_UNSPECIFIED);
+  CHECK(g.holder() == "p2");
+  CHECK_FALSE(g.state().go_around().paused());
+  CHECK(g.state().floor_holder_id() == "p3");  // somebody else's floor stays
+  CHECK(*g.s.next_deadline() == kStart + 900'000 - 60'000);
+  CHECK(g.s.tick(deadline).events.empty());
+
+  // Coming back later is joining afresh: nothing is kept.
+  g.now = deadline + 1;
+  REQUIRE(g.s.join("p1", "Ann", v1::ROLE_PARTICIPANT, g.now).ok());
+  const v1::Member m = g.member("p1");
+  CHECK_FALSE(m.muted());
+  CHECK_FALSE(m.hand_raised());
+  CHECK(g.state().roster(g.state().roster_size() - 1).participant_id() == "p1");
+  CHECK(g.status("p1") == v1::TURN_STATUS_UNSPECIFIED);
+}
+
+TEST_CASE("a facilitator may remove a reconnecting member at once", "[session][roster][reconnect]") {
+  Group g;
+  REQUIRE(g.s.disconnect("p2", g.now).ok());
+  const Outcome o = g.apply("fac", cmd::remove("p2"));
+  REQUIRE(o.ok());
+  REQUIRE(o.events.size() == 1);
+  CHECK(o.events[0].member_left().reason() == "removed");
+  CHECK_FALSE(g.s.has_member("p2"));
+  CHECK_FALSE(g.s.next_deadline().has_value());
+}
+
+TEST_CASE("with a grace of 0 a drop removes the member at once", "[session][roster][reconnect]") {
+  Group g(ccdg_format(), true, 0);
+  g.go_to(kGoAround);  // p1 holds the turn
+  g.ok("p1", cmd::raise());
+  const std::uint64_t v = g.s.version();
+  Outcome o = g.s.disconnect("p1", g.now);
+  REQUIRE(o.ok());
+  CHECK(g.s.version() == v + 1);
+  REQUIRE(o.events.size() == 2);
+  CHECK(o.events[0].member_left().participant_id() == "p1");
+  CHECK(o.events[0].member_left().reason() == "disconnected");
+  CHECK(o.events[1].turn_moved().to_id() == "p2");
+  CHECK_FALSE(g.s.has_member("p1"));
+  CHECK(g.hands().empty());
+  CHECK(g.holder() == "p2");
+
+  o = g.s.disconnect("room", g.now);
+  REQUIRE(o.ok());
+  CHECK(o.events.size() == 3);  // the device and both attendees
+  CHECK_FALSE(g.s.has_member("room.1"));
+  CHECK(g.order_ids() == std::vector<std::string>{"p2", "p3"});
+}
+
+TEST_CASE("ending the session stops waiting for dropped members", "[session][roster][reconnect]") {
+  Group g;
+  REQUIRE(g.s.disconnect("p2", g.now).ok());
+  REQUIRE(g.s.disconnect("room", g.now).ok());
+  g.ok("fac", cmd::end());
+  for (const char* id : {"p2", "room", "room.1"}) {
+    const v1::Member m = g.member(id);
+    INFO(id);
+    CHECK(m.connection() == v1::CONNECTION_STATUS_DISCONNECTED);
+    CHECK(m.reconnect_deadline_ms() == 0);
+  }
+  CHECK(g.member("p1").connection() == v1::CONNECTION_STATUS_CONNECTED);
+  CHECK_FALSE(g.s.next_deadline().has_value());
+  const std::uint64_t v = g.s.version();
+  CHECK(g.s.tick(g.now + kGrace).events.empty());
+  CHECK(g.s.version() == v);
+  CHECK(g.s.has_member("p2"));
+}
+
+TEST_CASE("in-room attendees follow their room device's connection", "[session][roster][room][reconnect]") {
   Group g;
   CHECK(g.member("room.1").connection() == v1::CONNECTION_STATUS_CONNECTED);
-  REQUIRE(g.s.disconnect("room", g.now).ok());
-  CHECK(g.member("room.1").connection() == v1::CONNECTION_STATUS_DISCONNECTED);
-  CHECK(g.member("room.2").connection() == v1::CONNECTION_STATUS_DISCONNECTED);
+  g.ok("room", cmd::raise("room.2"));
+  const Outcome o = g.s.disconnect("room", g.now);
+  REQUIRE(o.ok());
+  REQUIRE(o.events.size() == 1);  // the device's; its attendees follow it
+  CHECK(o.events[0].member_reconnecting().participant_id() == "room");
+  for (const char* id : {"room", "room.1", "room.2"}) {
+    INFO(id);
+    CHECK(g.member(id).connection() == v1::CONNECTION_STATUS_RECONNECTING);
+    CHECK(g.member(id).reconnect_deadline_ms() == g.now + kGrace);
+  }
   CHECK_FALSE(g.s.may_speak("room.1"));
   CHECK_FALSE(g.s.may_chat("room.1"));
+  g.now += 30'000;
   REQUIRE(g.s.join("room", "Room 4B", v1::ROLE_ROOM, g.now).ok());
   CHECK(g.member("room.2").connection() == v1::CONNECTION_STATUS_CONNECTED);
+  CHECK(g.member("room.2").reconnect_deadline_ms() == 0);
+  CHECK(g.member("room.2").hand_raised());
   CHECK(g.s.may_speak("room.2"));
 
   // An attendee has no connection of their own.
@@ -267,11 +402,13 @@ TEST_CASE("only a facilitator in control changes the phase", "[session][control]
     CHECK(o.message.find("only while the facilitator is away") != std::string::npos);
 
     REQUIRE(g.s.disconnect("fac", g.now).ok());
-    CHECK(g.state().controller_id() == "cof");
+    CHECK(g.member("fac").connection() == v1::CONNECTION_STATUS_RECONNECTING);
+    CHECK(g.state().controller_id() == "cof");  // at once, not when the grace runs out
     g.ok("cof", cmd::next());
     CHECK(g.state().phase_index() == 0);
     g.ok("cof", cmd::mute("p1"));
 
+    g.now += kGrace / 2;
     REQUIRE(g.s.join("fac", "Fay", v1::ROLE_FACILITATOR, g.now).ok());
     CHECK(g.state().controller_id() == "fac");
     REQUIRE_REFUSED(g, g.apply("cof", cmd::next()), v1::ERROR_CODE_PERMISSION_DENIED);
@@ -837,11 +974,37 @@ TEST_CASE("a facilitator adds attendees to a named room device", "[session][room
   REQUIRE_REFUSED(g, g.apply("fac", cmd::add_attendee("Ivy", "p1")), v1::ERROR_CODE_INVALID_ARGUMENT);
   REQUIRE_REFUSED(g, g.apply("fac", cmd::add_attendee("Ivy", "ghost")), v1::ERROR_CODE_UNKNOWN_PARTICIPANT);
   REQUIRE(g.s.disconnect("room", g.now).ok());
+  g.now += 1000;
   Outcome o = g.apply("fac", cmd::add_attendee("Ivy", "room"));
   REQUIRE(o.ok());
   const v1::Member m = g.member("room.3");
   CHECK(m.room_device_id() == "room");
-  CHECK(m.connection() == v1::CONNECTION_STATUS_DISCONNECTED);  // follows the device
+  CHECK(m.connection() == v1::CONNECTION_STATUS_RECONNECTING);  // follows the device,
+  CHECK(m.reconnect_deadline_ms() == kStart + kGrace);           // deadline too
+  REQUIRE(g.s.tick(kStart + kGrace).ok());
+  CHECK_FALSE(g.s.has_member("room.3"));
+}
+
+TEST_CASE("a room device that stays away takes its attendees with it", "[session][room][reconnect]") {
+  Group g;  // not started: the grace runs in the lobby too
+  g.ok("fac", cmd::build());
+  g.ok("room", cmd::raise("room.1"));
+  REQUIRE(g.s.disconnect("room", g.now).ok());
+  const std::uint64_t v = g.s.version();
+  CHECK(g.s.tick(g.now + kGrace - 1).events.empty());
+  const Outcome o = g.s.tick(g.now + kGrace);
+  REQUIRE(o.ok());
+  CHECK(g.s.version() == v + 1);
+  REQUIRE(o.events.size() == 3);
+  CHECK(o.events[0].member_left().participant_id() == "room");
+  CHECK(o.events[1].member_left().participant_id() == "room.1");
+  CHECK(o.events[2].member_left().participant_id() == "room.2");
+  for (const v1::Event& e : o.events) CHECK(e.member_left().reason() == "timed_out");
+  CHECK_FALSE(g.s.has_member("room.1"));
+  CHECK_FALSE(g.s.has_member("room.2"));
+  CHECK(g.hands().empty());
+  CHECK(g.order_ids() == std::vector<std::string>{"p1", "p2", "p3"});
+  CHECK_FALSE(g.s.next_deadline().has_value());
 }
 
 TEST_CASE("an attendee is removed by their device or a facilitator", "[session][room]") {

@@ -80,7 +80,7 @@ void FuzzRoom::tick() {
   require(outcome.ok(), "a tick was refused");
   check_call(session_, before, outcome, !outcome.events.empty(), now_);
   const std::optional<core::TimeMs> next = session_.next_deadline();
-  require(!next || *next > now_, "a warning that is due stayed after a tick");
+  require(!next || *next > now_, "a warning or reconnect deadline that is due stayed after a tick");
 }
 
 void FuzzRoom::flip_connection(const CastMember& member) {

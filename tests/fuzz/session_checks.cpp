@@ -31,6 +31,9 @@ void check_roster(const v1::SessionState& state) {
     require(!m.participant_id().empty(), "a roster entry has no id");
     require(ids.insert(m.participant_id()).second, "a participant id is twice in the roster");
     require(connected(m) || (!m.may_speak() && !m.may_chat()), "a disconnected member may speak or chat");
+    const bool reconnecting = m.connection() == v1::CONNECTION_STATUS_RECONNECTING;
+    require(reconnecting == (m.reconnect_deadline_ms() != 0), "a reconnect deadline without reconnecting, or none");
+    require(!state.ended() || !reconnecting, "a member is still reconnecting in an ended session");
     require(!m.has_keys() || (connected(m) && m.room_device_id().empty()),
             "end-to-end keys on a member without a connection of their own");
     require(!m.muted() || !m.may_speak(), "a muted member may speak");
@@ -74,6 +77,9 @@ void check_go_around(const v1::SessionState& state) {
     open |= e.status() == v1::TURN_STATUS_WAITING || e.status() == v1::TURN_STATUS_SPEAKING;
   }
   require(speaking == (g.turn_holder_id().empty() ? 0 : 1), "the turn holder and the speaking entries disagree");
+  const v1::Member* holder = member_of(state, g.turn_holder_id());
+  require(g.paused() == (holder != nullptr && holder->connection() == v1::CONNECTION_STATUS_RECONNECTING),
+          "the go-around is not paused exactly while its turn holder is reconnecting");
   require(g.complete() == (!g.order().empty() && !open), "the go-around's complete flag is wrong");
 }
 

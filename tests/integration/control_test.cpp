@@ -76,10 +76,12 @@ TEST_CASE("The co-facilitator takes over when the facilitator drops", "[control]
   fac.client().close();
   CHECK(fac.client().close_info().has_value());
   CHECK_FALSE(fac.client().close_info()->by_server);
+  // The facilitator keeps their place for the reconnect grace, but control
+  // passes at once.
   const auto away = cof.client().wait_for_state(
       [](const v1::SessionState& s) {
         const auto* f = sdk::find_member(s, "fac");
-        return f && f->connection() == v1::CONNECTION_STATUS_DISCONNECTED;
+        return f && f->connection() == v1::CONNECTION_STATUS_RECONNECTING;
       },
       kWait);
   REQUIRE(away.has_value());
@@ -147,11 +149,11 @@ TEST_CASE("A callback that throws ends the connection with a reason instead of a
   CHECK_FALSE(info->by_server);
   CHECK(ben.send(sdk::cmd::raise_hand()).code() == sdk::kErrorConnectionClosed);
 
-  // The server sees a disconnect and the session goes on.
+  // The server sees a drop and the session goes on.
   const auto away = fac.client().wait_for_state(
       [](const v1::SessionState& s) {
         const auto* b = sdk::find_member(s, "p1");
-        return b && b->connection() == v1::CONNECTION_STATUS_DISCONNECTED;
+        return b && b->connection() == v1::CONNECTION_STATUS_RECONNECTING;
       },
       kWait);
   CHECK(away.has_value());

@@ -127,7 +127,7 @@ TEST_CASE("E2EE: the security code is the same on every screen and changes on ev
     REQUIRE(m->client().wait_for_state(
         [](const v1::SessionState& st) {
           const auto* p2_entry = sdk::find_member(st, "p2");
-          return p2_entry && p2_entry->connection() == v1::CONNECTION_STATUS_DISCONNECTED;
+          return p2_entry && p2_entry->connection() == v1::CONNECTION_STATUS_RECONNECTING;
         },
         kWait));
   wait_keys_settled({&s.fac, &s.p1});

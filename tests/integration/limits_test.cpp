@@ -188,7 +188,7 @@ TEST_CASE("Limits: a client that stops answering pings is closed; members that a
   const auto gone = s.fac.client().wait_for_state(
       [](const v1::SessionState& state) {
         for (const auto& m : state.roster())
-          if (m.participant_id() == "p2") return m.connection() == v1::CONNECTION_STATUS_DISCONNECTED;
+          if (m.participant_id() == "p2") return m.connection() == v1::CONNECTION_STATUS_RECONNECTING;
         return false;
       },
       2 * kWait);

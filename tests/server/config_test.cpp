@@ -23,6 +23,7 @@ TEST_CASE("the defaults are valid and match the documentation", "[config]") {
   CHECK(config.bind_address == "127.0.0.1");
   CHECK(config.port == 8080);
   CHECK(config.default_max_members == 12);
+  CHECK(config.reconnect_grace.count() == 60);
 }
 
 TEST_CASE("a config file overrides the defaults it names", "[config]") {
@@ -65,6 +66,17 @@ TEST_CASE("a bad config file is refused with the field and the problem", "[confi
   CHECK_THAT(message_for(R"({"tls_certificate_file": "cert.pem"})"), Catch::Contains("set both or neither"));
   CHECK_THAT(message_for(R"({"commands_per_second": 0})"), Catch::Contains("\"commands_per_second\" must be above 0"));
   CHECK_THAT(message_for(R"({"ping_timeout_seconds": 0})"), Catch::Contains("ping_timeout_seconds"));
+  CHECK_THAT(message_for(R"({"reconnect_grace_seconds": 3601})"), Catch::Contains("\"reconnect_grace_seconds\" is too large"));
+  CHECK_THAT(message_for(R"({"reconnect_grace_seconds": -1})"), Catch::Contains("\"reconnect_grace_seconds\" must be a whole number"));
+}
+
+TEST_CASE("the reconnect grace can be set from the file, 0 included", "[config]") {
+  for (const int seconds : {0, 5, 3600}) {
+    const auto path = write_temp(R"({"reconnect_grace_seconds": )" + std::to_string(seconds) + "}");
+    const auto config = balint::app::load_config_file(path);
+    std::filesystem::remove(path);
+    CHECK(config.reconnect_grace.count() == seconds);
+  }
 }
 
 TEST_CASE("every limit and the key list can be set from the file", "[config]") {
@@ -103,7 +115,25 @@ TEST_CASE("a missing config file is reported by name", "[config]") {
 }
 
 TEST_CASE("the example config file lists the defaults", "[config]") {
-  const auto example = balint::app::load_config_file(BALINT_SOURCE_DIR "/deploy/balint-room.example.json");
+  // Read over a config whose every checked field is off its default, so that
+  // a field the example leaves out shows as a difference.
+  balint::app::Config moved;
+  moved.port = 1;
+  moved.token_keys = {{"old", "old-secret-old-secret-old-secret-2"}};
+  moved.token_leeway = std::chrono::seconds(1);
+  moved.commands_per_second = 1;
+  moved.command_burst = 1;
+  moved.media_frames_per_second = 1;
+  moved.media_burst = 1;
+  moved.max_connections_per_ip = 1;
+  moved.max_sessions = 1;
+  moved.max_queue_bytes = 1 << 20;
+  moved.idle_timeout = std::chrono::seconds(1);
+  moved.ping_interval = std::chrono::seconds(1);
+  moved.ping_timeout = std::chrono::seconds(1);
+  moved.handshake_timeout = std::chrono::seconds(1);
+  moved.reconnect_grace = std::chrono::seconds(1);
+  const auto example = balint::app::load_config_file(BALINT_SOURCE_DIR "/deploy/balint-room.example.json", moved);
   const balint::app::Config defaults;
   CHECK(example.port == defaults.port);
   CHECK(example.token_keys.empty());
@@ -119,4 +149,5 @@ TEST_CASE("the example config file lists the defaults", "[config]") {
   CHECK(example.ping_interval == defaults.ping_interval);
   CHECK(example.ping_timeout == defaults.ping_timeout);
   CHECK(example.handshake_timeout == defaults.handshake_timeout);
+  CHECK(example.reconnect_grace == defaults.reconnect_grace);
 }

@@ -8,6 +8,13 @@
 // ws:// and wss:// share one code path: the connection holds either a plain
 // or a TLS WebSocket stream, and its coroutines are templates on the one in
 // use; only the TLS handshake step exists for wss:// alone.
+//
+// Reconnecting happens on the I/O thread too: when an open connection ends
+// by the network, the stage becomes `reconnecting`, a timer waits the next
+// delay, and a new Connection to the same target goes through the same
+// steps as connect()'s (Welcome, fresh keys, state, announcement). Only the
+// I/O thread moves the stage out of `reconnecting`; close() asks it to (and
+// sets `close_wanted`, which every step checks).
 
 #include "balint/sdk/client.hpp"
 
@@ -36,6 +43,7 @@
 #include <deque>
 #include <exception>
 #include <mutex>
+#include <random>
 #include <stdexcept>
 #include <thread>
 #include <type_traits>
@@ -98,6 +106,7 @@ struct Handlers {
   Client::ChatHandler chat;
   Client::SecurityHandler security;
   Client::ClosedHandler closed;
+  Client::ConnectionHandler connection;
 };
 
 }  // namespace detail
@@ -106,10 +115,16 @@ using detail::Handlers;
 
 struct Client::Impl {
   explicit Impl(ClientOptions opts)
-      : options(std::move(opts)), work(net::make_work_guard(ioc)), expiry_timer(ioc) {}
+      : options(std::move(opts)),
+        work(net::make_work_guard(ioc)),
+        expiry_timer(ioc),
+        retry_timer(ioc),
+        attempt_timer(ioc),
+        jitter(std::random_device{}()) {}
 
-  // What stage the current connection is in.
-  enum class Stage { idle, connecting, open, closed };
+  // What stage the client is in. `open` starts at the first state; the
+  // connection counts as up (opened_conn) once the server took its keys.
+  enum class Stage { idle, connecting, open, reconnecting, closed };
 
   // A command waiting for its result: a blocking caller (waited) or a
   // callback (done).
@@ -150,6 +165,23 @@ struct Client::Impl {
   // Wipes the keys of past epochs when their grace runs out (I/O thread).
   net::steady_timer expiry_timer;
 
+  // What connect() was given, kept for reconnecting.
+  Url target_url;
+  std::string target_token;
+  std::shared_ptr<ssl::context> target_tls;
+  // The callbacks as they were at connect(), for every connection it leads to.
+  std::shared_ptr<const Handlers> session_handlers = std::make_shared<const Handlers>();
+  // The connection whose keys the server took (it is "up"); a drop of it
+  // is reconnected after.
+  const Connection* opened_conn = nullptr;
+  bool close_wanted = false;  // close() was called since the last connect().
+  bool came_up = false;       // A connection was up since the last connect().
+  std::size_t attempt = 0;    // Reconnect attempts since the drop.
+  // I/O thread: the wait before the next attempt, and an attempt's deadline.
+  net::steady_timer retry_timer;
+  net::steady_timer attempt_timer;
+  std::mt19937 jitter;
+
   bool on_io_thread() const { return std::this_thread::get_id() == thread.get_id(); }
 
   // Queues `message` on `connection` under a fresh request id, for a
@@ -180,7 +212,25 @@ struct Client::Impl {
   void deliver_secure(const Handlers& h, detail::E2eeSession& keys, v1::ServerMessage& message);
   void schedule_expiry(const std::shared_ptr<detail::E2eeSession>& keys);
   void connect_failed(Connection* from, Status status);
-  void connection_ended(Connection* from, const CloseInfo& info);
+  // `network`: the connection ended neither by the client, nor by a
+  // Goodbye, nor by a protocol error: a reconnect may follow.
+  void connection_ended(Connection* from, const CloseInfo& info, bool network);
+  // Runs on_connection (exceptions ignored).
+  static void notify(const Handlers& h, ConnectionState state, const CloseInfo* info);
+  // The same from another thread: posted to the I/O thread.
+  void post_notify(ConnectionState state, std::optional<CloseInfo> info);
+  // Under mu: wipes the keys and fails every pending request; returns the
+  // callbacks to run (unlocked) with their results.
+  std::vector<std::pair<ResultHandler, v1::CommandResult>> end_pending_locked(const std::string& reason);
+  void run_callbacks(std::vector<std::pair<ResultHandler, v1::CommandResult>>& callbacks);
+  // Reconnecting, on the I/O thread: wait the next delay, start an attempt,
+  // drop an attempt that failed or ran out of time, or give up for good.
+  void schedule_retry();
+  void start_attempt();
+  void attempt_failed(const std::shared_ptr<Connection>& attempt_conn);
+  void give_up(CloseInfo info);
+  // What a command gets when the client is not open (under mu).
+  v1::CommandResult not_open_locked() const;
 };
 
 class Client::Connection : public std::enable_shared_from_this<Client::Connection> {
@@ -218,7 +268,7 @@ class Client::Connection : public std::enable_shared_from_this<Client::Connectio
       keep->drop_socket();
       CloseInfo info;
       info.reason = "client error: " + what;
-      keep->owner_.connection_ended(keep.get(), info);
+      keep->owner_.connection_ended(keep.get(), info, false);
     });
   }
 
@@ -413,6 +463,7 @@ class Client::Connection : public std::enable_shared_from_this<Client::Connectio
     }
 
     CloseInfo info;
+    const bool network = !goodbye_ && !close_requested() && protocol_error.empty();
     if (goodbye_) {
       info.reason = goodbye_->empty() ? std::string("the server said goodbye") : *goodbye_;
       info.by_server = true;
@@ -433,7 +484,7 @@ class Client::Connection : public std::enable_shared_from_this<Client::Connectio
     }
     stop();
     drop_socket();
-    owner_.connection_ended(this, info);
+    owner_.connection_ended(this, info, network);
   }
 
   // One write in flight; frames leave in the order they were queued; the
@@ -575,9 +626,41 @@ void Client::Impl::keys_follow_state(Connection* from, const std::shared_ptr<det
   }
   v1::ErrorCode why{};
   if (announce) {
-    const auto answered = [this](const v1::CommandResult& result) {
+    // The server took the keys: the connection is up (on_connection(open)
+    // runs before connect() sees the answer). A reconnect the server takes
+    // no keys from is given up.
+    const auto answered = [this, weak = from->weak_from_this()](const v1::CommandResult& result) {
+      const auto held = weak.lock();
+      bool up = false;
+      bool refused = false;
       {
         std::lock_guard lock(mu);
+        if (!held || conn != held) return;
+        if (result.code() == v1::ERROR_CODE_OK && !close_wanted &&
+            (stage == Stage::open || stage == Stage::reconnecting)) {
+          opened_conn = held.get();
+          if (stage == Stage::reconnecting) stage = Stage::open;
+          attempt = 0;
+          up = true;
+        } else if (stage == Stage::reconnecting && result.code() != v1::ERROR_CODE_OK &&
+                   result.code() != kErrorConnectionClosed) {
+          refused = true;
+        }
+      }
+      if (up) {
+        attempt_timer.cancel();
+        cv.notify_all();
+        notify(held->handlers(), ConnectionState::open, nullptr);
+      } else if (refused) {
+        CloseInfo info;
+        info.reason = "the server did not take this connection's end-to-end keys: " + sdk::describe(result);
+        info.by_server = true;
+        give_up(std::move(info));
+        return;
+      }
+      {
+        std::lock_guard lock(mu);
+        if (up) came_up = true;
         announce_result = result;
       }
       cv.notify_all();
@@ -689,14 +772,19 @@ v1::CommandResult Client::Impl::await(std::uint64_t id, std::chrono::millisecond
   return result;
 }
 
+v1::CommandResult Client::Impl::not_open_locked() const {
+  if (stage == Stage::reconnecting)
+    return local_error(0, kErrorNotConnected,
+                       "not connected: reconnecting" + (close_info ? " (" + close_info->reason + ")" : std::string()));
+  std::string why = close_info ? "connection closed: " + close_info->reason : "not connected";
+  return local_error(0, close_info ? kErrorConnectionClosed : kErrorNotConnected, std::move(why));
+}
+
 v1::CommandResult Client::Impl::round_trip(v1::ClientMessage& message, std::chrono::milliseconds timeout) {
   std::shared_ptr<Connection> connection;
   {
     std::lock_guard lock(mu);
-    if (stage != Stage::open) {
-      std::string why = close_info ? "connection closed: " + close_info->reason : "not connected";
-      return local_error(0, close_info ? kErrorConnectionClosed : kErrorNotConnected, std::move(why));
-    }
+    if (stage != Stage::open) return not_open_locked();
     connection = conn;
   }
   v1::ErrorCode why{};
@@ -707,30 +795,127 @@ v1::CommandResult Client::Impl::round_trip(v1::ClientMessage& message, std::chro
   return await(id, timeout);
 }
 
-void Client::Impl::connect_failed(Connection* from, Status status) {
-  {
-    std::lock_guard lock(mu);
-    if (conn.get() != from || stage != Stage::connecting) return;
-    connect_failure = std::move(status);
-    stage = Stage::closed;
+void Client::Impl::notify(const Handlers& h, ConnectionState state, const CloseInfo* info) {
+  if (!h.connection) return;
+  try {
+    h.connection(state, info);
+  } catch (...) {
+    // The application's fault; the client goes on.
   }
-  cv.notify_all();
 }
 
-void Client::Impl::connection_ended(Connection* from, const CloseInfo& info) {
-  bool was_open = false;
+void Client::Impl::post_notify(ConnectionState state, std::optional<CloseInfo> info) {
+  std::shared_ptr<const Handlers> h;
+  {
+    std::lock_guard lock(mu);
+    h = session_handlers;
+  }
+  if (!h->connection) return;
+  net::post(ioc, [h, state, info = std::move(info)] { notify(*h, state, info ? &*info : nullptr); });
+}
+
+std::vector<std::pair<Client::ResultHandler, v1::CommandResult>> Client::Impl::end_pending_locked(const std::string& reason) {
+  // Keys live as long as the connection they were made for.
+  if (e2ee) e2ee->wipe();
+  e2ee.reset();
+  std::vector<std::pair<ResultHandler, v1::CommandResult>> callbacks;
+  for (auto it = pending.begin(); it != pending.end();) {
+    auto result = local_error(it->first, kErrorConnectionClosed, "connection closed: " + reason);
+    if (it->second.waited) {
+      // A result that arrived before the close stands.
+      if (!it->second.result) it->second.result = std::move(result);
+      ++it;
+    } else {
+      if (it->second.done) callbacks.emplace_back(std::move(it->second.done), std::move(result));
+      it = pending.erase(it);
+    }
+  }
+  return callbacks;
+}
+
+void Client::Impl::run_callbacks(std::vector<std::pair<ResultHandler, v1::CommandResult>>& callbacks) {
+  for (auto& [done, result] : callbacks) done(result);
+}
+
+// The HTTP answers to an upgrade that a new attempt would get again.
+static bool refusal(int http_status) {
+  switch (http_status) {
+    case 400: case 401: case 403: case 404: case 409: case 410: return true;
+    default: return false;
+  }
+}
+
+void Client::Impl::connect_failed(Connection* from, Status status) {
+  std::shared_ptr<Connection> attempt_conn;
   {
     std::lock_guard lock(mu);
     if (conn.get() != from) return;
-    was_open = stage == Stage::open;
+    if (stage == Stage::reconnecting) {
+      attempt_conn = conn;
+    } else {
+      if (stage != Stage::connecting) return;
+      connect_failure = std::move(status);
+      stage = Stage::closed;
+    }
   }
-  // As with messages, the callback runs before waiters see the close.
+  if (!attempt_conn) {
+    cv.notify_all();
+    notify(from->handlers(), ConnectionState::closed, nullptr);
+    return;
+  }
+  if (!refusal(status.http_status)) {
+    attempt_failed(attempt_conn);
+    return;
+  }
+  CloseInfo info;
+  info.reason = status.message.empty() ? status.describe() : status.message;
+  info.by_server = true;
+  info.refused = std::move(status);
+  give_up(std::move(info));
+}
+
+void Client::Impl::connection_ended(Connection* from, const CloseInfo& info, bool network) {
+  Stage was = Stage::idle;
+  {
+    std::unique_lock lock(mu);
+    if (conn.get() != from) return;
+    was = stage;
+    const bool up = stage == Stage::open && opened_conn == from;
+    if (network && options.reconnect && !close_wanted && (up || stage == Stage::reconnecting)) {
+      // The network's doing: make the connection again.
+      if (up) {
+        close_info = info;
+        stage = Stage::reconnecting;
+        attempt = 0;
+        opened_conn = nullptr;
+      }
+      conn.reset();
+      auto callbacks = end_pending_locked(info.reason);
+      lock.unlock();
+      cv.notify_all();
+      run_callbacks(callbacks);
+      if (up) {
+        notify(from->handlers(), ConnectionState::reconnecting, &info);
+      } else {
+        attempt_timer.cancel();
+      }
+      schedule_retry();
+      return;
+    }
+  }
+  // As with messages, the callbacks run before waiters see the close.
+  const bool was_open = was == Stage::open || was == Stage::reconnecting;
   if (was_open && from->handlers().closed) {
     try {
       from->handlers().closed(info);
     } catch (...) {
       // Nothing to drop any more; the close goes on.
     }
+  }
+  notify(from->handlers(), ConnectionState::closed, was_open ? &info : nullptr);
+  if (was == Stage::reconnecting) {
+    retry_timer.cancel();
+    attempt_timer.cancel();
   }
 
   std::vector<std::pair<ResultHandler, v1::CommandResult>> callbacks;
@@ -742,24 +927,103 @@ void Client::Impl::connection_ended(Connection* from, const CloseInfo& info) {
                                                   "arrived: " + info.reason);
     }
     stage = Stage::closed;
+    opened_conn = nullptr;
     close_info = info;
-    // Keys live as long as the connection they were made for.
-    if (e2ee) e2ee->wipe();
-    e2ee.reset();
-    for (auto it = pending.begin(); it != pending.end();) {
-      auto result = local_error(it->first, kErrorConnectionClosed, "connection closed: " + info.reason);
-      if (it->second.waited) {
-        // A result that arrived before the close stands.
-        if (!it->second.result) it->second.result = std::move(result);
-        ++it;
-      } else {
-        if (it->second.done) callbacks.emplace_back(std::move(it->second.done), std::move(result));
-        it = pending.erase(it);
-      }
-    }
+    callbacks = end_pending_locked(info.reason);
   }
   cv.notify_all();
-  for (auto& [done, result] : callbacks) done(result);
+  run_callbacks(callbacks);
+}
+
+void Client::Impl::schedule_retry() {
+  std::chrono::milliseconds delay{};
+  {
+    std::lock_guard lock(mu);
+    if (stage != Stage::reconnecting || close_wanted) return;
+    static const ClientOptions defaults;
+    const auto& delays = options.reconnect_delays.empty() ? defaults.reconnect_delays : options.reconnect_delays;
+    delay = delays[std::min(attempt, delays.size() - 1)];
+    ++attempt;
+  }
+  std::uniform_real_distribution<double> factor(0.75, 1.25);
+  const auto jittered = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::duration<double, std::milli>(static_cast<double>(delay.count()) * factor(jitter)));
+  retry_timer.expires_after(jittered);
+  retry_timer.async_wait([this](const beast::error_code& ec) {
+    if (!ec) start_attempt();
+  });
+}
+
+void Client::Impl::start_attempt() {
+  std::shared_ptr<Connection> connection;
+  {
+    std::lock_guard lock(mu);
+    if (stage != Stage::reconnecting || close_wanted || conn) return;
+    // Like connect(): the state and Welcome stay visible until the new ones arrive.
+    have_welcome = false;
+    e2ee.reset();
+    announce_sent = false;
+    announce_result.reset();
+    connection = std::make_shared<Connection>(*this, target_url, target_token, *session_handlers, target_tls);
+    conn = connection;
+  }
+  // Welcome, the first state and the keys' answer, within connect_timeout.
+  attempt_timer.expires_after(options.connect_timeout);
+  attempt_timer.async_wait([this, weak = std::weak_ptr(connection)](const beast::error_code& ec) {
+    if (ec) return;
+    if (auto held = weak.lock()) attempt_failed(held);
+  });
+  Connection::start(connection);
+}
+
+void Client::Impl::attempt_failed(const std::shared_ptr<Connection>& attempt_conn) {
+  std::vector<std::pair<ResultHandler, v1::CommandResult>> callbacks;
+  {
+    std::lock_guard lock(mu);
+    if (conn != attempt_conn || stage != Stage::reconnecting) return;
+    conn.reset();
+    callbacks = end_pending_locked("the reconnect attempt failed");
+  }
+  attempt_timer.cancel();
+  attempt_conn->abort();
+  cv.notify_all();
+  run_callbacks(callbacks);
+  schedule_retry();
+}
+
+void Client::Impl::give_up(CloseInfo info) {
+  std::shared_ptr<Connection> attempt_conn;
+  std::shared_ptr<const Handlers> h;
+  {
+    std::lock_guard lock(mu);
+    if (stage != Stage::reconnecting) return;
+    attempt_conn = conn;
+    h = session_handlers;
+  }
+  retry_timer.cancel();
+  attempt_timer.cancel();
+  if (attempt_conn) attempt_conn->abort();
+  // As for any close: the callbacks first. Only this thread leaves the
+  // reconnecting stage, so it is still reconnecting afterwards.
+  if (h->closed) {
+    try {
+      h->closed(info);
+    } catch (...) {
+    }
+  }
+  notify(*h, ConnectionState::closed, &info);
+  std::vector<std::pair<ResultHandler, v1::CommandResult>> callbacks;
+  {
+    std::lock_guard lock(mu);
+    if (stage != Stage::reconnecting) return;
+    stage = Stage::closed;
+    conn.reset();
+    opened_conn = nullptr;
+    close_info = info;
+    callbacks = end_pending_locked(info.reason);
+  }
+  cv.notify_all();
+  run_callbacks(callbacks);
 }
 
 // --- Client: the callers' side ----------------------------------------------
@@ -821,6 +1085,11 @@ void Client::on_closed(ClosedHandler handler) {
   impl_->handlers.closed = std::move(handler);
 }
 
+void Client::on_connection(ConnectionHandler handler) {
+  std::lock_guard lock(impl_->mu);
+  impl_->handlers.connection = std::move(handler);
+}
+
 Status Client::connect(const JoinTarget& target) { return connect(target.ws_url, target.token); }
 
 Status Client::connect(const std::string& ws_url, const std::string& token) {
@@ -848,7 +1117,17 @@ Status Client::connect(const std::string& ws_url, const std::string& token) {
     std::lock_guard lock(impl_->mu);
     if (impl_->stage == Impl::Stage::connecting || impl_->stage == Impl::Stage::open)
       return Status::failure("busy", "this client is already connected");
+    if (impl_->stage == Impl::Stage::reconnecting)
+      return Status::failure("busy", "this client is reconnecting; close() it first");
     impl_->stage = Impl::Stage::connecting;
+    impl_->close_wanted = false;
+    impl_->opened_conn = nullptr;
+    impl_->attempt = 0;
+    impl_->came_up = false;
+    impl_->target_url = url;
+    impl_->target_token = token;
+    impl_->target_tls = tls;
+    impl_->session_handlers = std::make_shared<const Handlers>(impl_->handlers);
     impl_->connect_failure.reset();
     impl_->close_info.reset();
     impl_->have_welcome = false;
@@ -858,9 +1137,10 @@ Status Client::connect(const std::string& ws_url, const std::string& token) {
     impl_->e2ee.reset();
     impl_->announce_sent = false;
     impl_->announce_result.reset();
-    connection = std::make_shared<Connection>(*impl_, url, token, impl_->handlers, std::move(tls));
+    connection = std::make_shared<Connection>(*impl_, url, token, *impl_->session_handlers, std::move(tls));
     impl_->conn = connection;
   }
+  impl_->post_notify(ConnectionState::connecting, std::nullopt);
   Connection::start(connection);
 
   const auto deadline = Clock::now() + impl_->options.connect_timeout;
@@ -871,10 +1151,11 @@ Status Client::connect(const std::string& ws_url, const std::string& token) {
   if (settled && impl_->conn == connection && impl_->stage == Impl::Stage::open) {
     // Open; the keys' announcement was sent with the first state.
     const bool answered = impl_->cv.wait_until(lock, deadline, [&] {
-      return impl_->conn != connection || impl_->stage != Impl::Stage::open || impl_->announce_result.has_value();
+      return impl_->came_up || impl_->conn != connection || impl_->stage != Impl::Stage::open ||
+             impl_->announce_result.has_value();
     });
-    if (answered && impl_->announce_result && impl_->announce_result->code() == v1::ERROR_CODE_OK)
-      return Status::success();
+    // Up (perhaps dropped since, and reconnecting).
+    if (answered && impl_->came_up) return Status::success();
     if (answered && impl_->stage != Impl::Stage::open)
       return Status::failure("closed", "the connection closed while announcing end-to-end keys");
     const std::string why = impl_->announce_result ? sdk::describe(*impl_->announce_result)
@@ -892,6 +1173,7 @@ Status Client::connect(const std::string& ws_url, const std::string& token) {
   impl_->conn.reset();
   lock.unlock();
   connection->abort();
+  impl_->post_notify(ConnectionState::closed, std::nullopt);
   return Status::failure("timeout", "no session state from " + ws_url + " within " +
                                         millis(impl_->options.connect_timeout));
 }
@@ -913,8 +1195,10 @@ std::uint64_t Client::send_async(const v1::Command& command, ResultHandler done)
   {
     std::unique_lock lock(impl_->mu);
     if (impl_->stage != Impl::Stage::open) {
+      auto why = impl_->not_open_locked();
+      why.set_code(kErrorNotConnected);
       lock.unlock();
-      if (done) done(local_error(0, kErrorNotConnected, "not connected"));
+      if (done) done(why);
       return 0;
     }
     connection = impl_->conn;
@@ -950,6 +1234,7 @@ v1::CommandResult Client::send_chat(const std::string& text, const std::string& 
     std::shared_ptr<detail::E2eeSession> keys;
     {
       std::lock_guard lock(impl_->mu);
+      if (impl_->stage == Impl::Stage::reconnecting) return impl_->not_open_locked();
       keys = impl_->e2ee;
     }
     if (!keys) return local_error(0, kErrorNotConnected, "not connected");
@@ -1011,6 +1296,18 @@ bool Client::connected() const {
   return impl_->stage == Impl::Stage::open;
 }
 
+ConnectionState Client::connection_state() const {
+  std::lock_guard lock(impl_->mu);
+  switch (impl_->stage) {
+    case Impl::Stage::connecting: return ConnectionState::connecting;
+    case Impl::Stage::open:
+      return impl_->opened_conn && impl_->opened_conn == impl_->conn.get() ? ConnectionState::open
+                                                                           : ConnectionState::connecting;
+    case Impl::Stage::reconnecting: return ConnectionState::reconnecting;
+    default: return ConnectionState::closed;
+  }
+}
+
 std::optional<v1::SessionState> Client::wait_for_state(
     const std::function<bool(const v1::SessionState&)>& predicate, std::chrono::milliseconds timeout) {
   std::unique_lock lock(impl_->mu);
@@ -1037,23 +1334,39 @@ bool Client::wait_closed(std::chrono::milliseconds timeout) {
 
 void Client::close() {
   std::shared_ptr<Connection> connection;
+  bool was_connecting = false;
+  bool was_reconnecting = false;
   {
     std::lock_guard lock(impl_->mu);
+    impl_->close_wanted = true;  // No reconnect from here on.
     if (impl_->stage == Impl::Stage::connecting) {
       // A connect() in progress on another thread: it will see the change.
       impl_->stage = Impl::Stage::closed;
       connection = std::move(impl_->conn);
       impl_->connect_failure = Status::failure("closed", "closed by client while connecting");
+      was_connecting = true;
     } else if (impl_->stage == Impl::Stage::open) {
       connection = impl_->conn;
+    } else if (impl_->stage == Impl::Stage::reconnecting) {
+      was_reconnecting = true;
     }
   }
   impl_->cv.notify_all();
-  if (!connection) return;
-  if (!connected()) {  // Was still connecting: nothing to say goodbye to.
-    connection->abort();
+  if (was_reconnecting) {
+    // Between attempts or in one: the I/O thread stops them and reports.
+    CloseInfo info;
+    info.reason = "closed by client";
+    net::post(impl_->ioc, [impl = impl_.get(), info] { impl->give_up(info); });
+    if (!impl_->on_io_thread()) wait_closed(impl_->options.close_timeout);
     return;
   }
+  if (was_connecting) {
+    // Nothing to say goodbye to.
+    if (connection) connection->abort();
+    impl_->post_notify(ConnectionState::closed, std::nullopt);
+    return;
+  }
+  if (!connection) return;
   connection->request_close();
   if (impl_->on_io_thread()) return;  // Cannot wait here; the close proceeds.
   if (!wait_closed(impl_->options.close_timeout)) {

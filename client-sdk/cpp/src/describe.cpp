@@ -103,6 +103,9 @@ std::string describe(const v1::Event& event) {
     case v1::Event::kMemberLeft:
       return "member_left " + event.member_left().participant_id() + " (" +
              event.member_left().reason() + ")";
+    case v1::Event::kMemberReconnecting:
+      return "member_reconnecting " + event.member_reconnecting().participant_id() + " (until " +
+             std::to_string(event.member_reconnecting().deadline_ms()) + ")";
     case v1::Event::kSessionEnded:
       return "session_ended";
     default:

@@ -26,6 +26,7 @@ v1::SessionState comparable(v1::SessionState state, const Allowance& allow) {
   for (auto& member : *state.mutable_roster()) {
     if (member.participant_id() != allow.disconnected) continue;
     member.clear_connection();
+    member.clear_reconnect_deadline_ms();
     member.clear_may_speak();
     member.clear_may_chat();
   }
@@ -44,7 +45,8 @@ void expect_same(const v1::SessionState& before, const v1::SessionState& after, 
   if (!allow.disconnected.empty()) {
     const auto* gone = sdk::find_member(after, allow.disconnected);
     REQUIRE(gone != nullptr);
-    CHECK(gone->connection() == v1::CONNECTION_STATUS_DISCONNECTED);
+    CHECK(gone->connection() == v1::CONNECTION_STATUS_RECONNECTING);
+    CHECK(gone->reconnect_deadline_ms() > 0);
   }
 }
 
@@ -96,10 +98,10 @@ void HostileSession::expect_unchanged(const v1::SessionState& before, const Allo
     const auto gone = fac.client().wait_for_state(
         [&](const v1::SessionState& s) {
           const auto* m = sdk::find_member(s, allow.disconnected);
-          return m && m->connection() == v1::CONNECTION_STATUS_DISCONNECTED;
+          return m && m->connection() == v1::CONNECTION_STATUS_RECONNECTING;
         },
         kWait);
-    INFO("waiting for the facilitator to see " << allow.disconnected << " disconnected");
+    INFO("waiting for the facilitator to see " << allow.disconnected << " reconnecting");
     REQUIRE(gone.has_value());
   }
   // The answer to a round trip comes after every broadcast that the input

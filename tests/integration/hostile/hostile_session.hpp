@@ -26,8 +26,8 @@ namespace balint::test {
 struct Allowance {
   // Accepted changes the test itself expects (e.g. a rejoin).
   std::uint64_t version_steps = 0;
-  // A member whose connection the input ends: shown disconnected, one more
-  // version for it, nothing else.
+  // A member whose connection the input ends: shown reconnecting (with a
+  // reconnect deadline), one more version for it, nothing else.
   std::string disconnected;
 };
 

@@ -11,6 +11,7 @@ export interface Person {
   inRoom: boolean; // Sits in the meeting room, carried by a room device.
   roomDeviceId: string;
   connected: boolean;
+  reconnecting: boolean; // Dropped; keeps their place until the server's deadline.
   maySpeak: boolean;
   mayChat: boolean;
   handRaised: boolean;
@@ -65,6 +66,7 @@ export interface SessionView {
   floorHolderName: string;
   goAround: TurnEntry[];
   goAroundComplete: boolean;
+  goAroundPaused: boolean; // The turn holder dropped; the turn waits for them.
   // The turn is mine, or (on a room device) one of my attendees'.
   myTurn: boolean;
   myTurnFor: string; // The attendee who holds the turn through me; "" when it is mine.
@@ -131,6 +133,7 @@ export function viewOf(state: v1.SessionState, myId: string): SessionView {
       inRoom: m.location === v1.Location.IN_ROOM,
       roomDeviceId: m.roomDeviceId,
       connected: m.connection === v1.ConnectionStatus.CONNECTED,
+      reconnecting: m.connection === v1.ConnectionStatus.RECONNECTING,
       maySpeak: m.maySpeak,
       mayChat: m.mayChat,
       handRaised: m.handRaised,
@@ -193,6 +196,7 @@ export function viewOf(state: v1.SessionState, myId: string): SessionView {
       statusLabel: turnLabels[e.status] ?? "",
     })),
     goAroundComplete: state.goAround?.complete ?? false,
+    goAroundPaused: turnHolderId !== "" && (state.goAround?.paused ?? false),
     myTurn,
     myTurnFor: myTurn && !turnHolder!.me ? turnHolder!.name : "",
     warnings,

@@ -75,6 +75,9 @@ export function goAround(view: SessionView, act: Actions): Child {
     "section",
     { class: "panel go-around", "aria-labelledby": "go-around-title" },
     h("h3", { id: "go-around-title" }, "Go-around", view.goAroundComplete ? " (complete)" : ""),
+    view.goAroundPaused
+      ? h("p", { class: "hint", role: "status" }, `Paused: ${view.turnHolderName} is reconnecting. The turn waits for them; a facilitator may skip it.`)
+      : null,
     view.goAround.length === 0
       ? h("p", { class: "hint" }, "No order yet.")
       : h(

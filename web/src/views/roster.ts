@@ -8,7 +8,8 @@ import type { Actions } from "./actions.js";
 
 function badges(p: Person): Child[] {
   const out: Child[] = [];
-  if (!p.connected) out.push(h("span", { class: "badge away" }, "away"));
+  if (p.reconnecting) out.push(h("span", { class: "badge away" }, "reconnecting…"));
+  else if (!p.connected) out.push(h("span", { class: "badge away" }, "away"));
   if (p.turnHolder) out.push(h("span", { class: "badge turn" }, "has the turn"));
   if (p.floorHolder) out.push(h("span", { class: "badge turn" }, "has the floor"));
   if (p.handRaised) out.push(h("span", { class: "badge hand" }, `hand raised (${p.handPosition})`));

@@ -20,7 +20,7 @@ const phases = [
 interface Overrides {
   phaseIndex?: number;
   phasePlannedEndMs?: bigint;
-  goAround?: { order: { participantId: string; status: v1.TurnStatus }[]; turnHolderId: string };
+  goAround?: { order: { participantId: string; status: v1.TurnStatus }[]; turnHolderId: string; paused?: boolean };
   warnings?: { kind: v1.WarningKind; deadlineMs: bigint }[];
 }
 
@@ -98,6 +98,18 @@ test("the turn is nobody's once the phase has moved past the go-around", () => {
   assert.equal(after.turnHolderName, "");
   assert.equal(after.people.find((p) => p.id === "m1")?.turnHolder, false);
   assert.deepEqual(after.goAround.map((e) => e.statusLabel), ["speaking now"], "the order itself is still shown as the server has it");
+});
+
+test("a dropped turn holder is shown reconnecting, and the go-around as paused", () => {
+  const s = state({
+    phaseIndex: 1,
+    goAround: { order: [{ participantId: "m1", status: v1.TurnStatus.SPEAKING }], turnHolderId: "m1", paused: true },
+  });
+  s.roster.find((m) => m.participantId === "m1")!.connection = v1.ConnectionStatus.RECONNECTING;
+  const view = viewOf(s, "fac");
+  assert.equal(view.goAroundPaused, true);
+  assert.equal(view.people.find((p) => p.id === "m1")?.reconnecting, true);
+  assert.equal(view.people.find((p) => p.id === "fac")?.reconnecting, false);
 });
 
 test("the last phase is open-ended, and warnings are put in words", () => {

@@ -10,6 +10,9 @@
 //   auto target = balint::sdk::parse_join_link(link);
 //   if (auto st = client.connect(target); !st) { std::cerr << st.describe(); }
 //   auto result = client.send(balint::sdk::cmd::next_phase());
+//
+// When the network drops an open connection, the client makes it again by
+// itself (ClientOptions::reconnect); on_connection() reports it.
 #pragma once
 
 #include "balint/sdk/join_link.hpp"
@@ -23,6 +26,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace balint::sdk {
 
@@ -52,6 +56,25 @@ struct ClientOptions {
   // certificate. The server's certificate is always checked, and must name
   // the URL's host. Empty: the system's trust store alone.
   std::string ca_file;
+  // Make a connection that the network dropped again by itself: with the
+  // same URL and token, fresh end-to-end keys, and the current state, as
+  // connect() does. Attempts follow after these delays (the last one
+  // repeats), each multiplied by a random factor in [0.75, 1.25] so that a
+  // room full of clients does not come back in one burst. Empty: the
+  // defaults. A Goodbye from the server is final, and so is a new connection
+  // the server refuses (HTTP 400, 401, 403, 404, 409, 410 on the upgrade).
+  bool reconnect = true;
+  std::vector<std::chrono::milliseconds> reconnect_delays{
+      std::chrono::milliseconds(500),  std::chrono::milliseconds(1000), std::chrono::milliseconds(2000),
+      std::chrono::milliseconds(4000), std::chrono::milliseconds(8000), std::chrono::milliseconds(10000)};
+};
+
+// Where the client's connection stands; see Client::on_connection().
+enum class ConnectionState {
+  connecting,    // connect() is making the first connection.
+  open,          // Connected, and the server holds this connection's keys.
+  reconnecting,  // The network dropped an open connection; the client is making it again.
+  closed,        // For good: close(), a Goodbye, a failed connect(), reconnect off, or a refusal.
 };
 
 // Why a connection that was open ended.
@@ -61,6 +84,10 @@ struct CloseInfo {
   std::string reason;
   bool by_server = false;  // The server (or the network) ended it.
   bool goodbye = false;    // The server said Goodbye first.
+  // Set when reconnecting ended because the server refused the new
+  // connection: its HTTP status, error code and message (`reason` holds
+  // the message too).
+  std::optional<Status> refused;
 };
 
 // A chat message that opened: end-to-end encrypted by its sender, checked
@@ -94,6 +121,7 @@ class Client {
   using ResultHandler = std::function<void(const v1::CommandResult&)>;
   using ChatHandler = std::function<void(const ChatMessage&)>;
   using SecurityHandler = std::function<void(const SecurityNotice&)>;
+  using ConnectionHandler = std::function<void(ConnectionState, const CloseInfo*)>;
 
   explicit Client(ClientOptions options = {});
   ~Client();  // Closes the connection (bounded by close_timeout) and joins.
@@ -115,7 +143,28 @@ class Client {
   void on_media(MediaHandler handler);
   void on_chat(ChatHandler handler);
   void on_security(SecurityHandler handler);
-  void on_closed(ClosedHandler handler);  // Only for connections that opened.
+  // The client is closed for good after it was open: a Goodbye, close(),
+  // a drop with reconnect off, a drop that is not the network's (a protocol
+  // error, a callback that threw), or reconnecting given up (a refusal, or
+  // close() meanwhile). Not for a connect() that failed, nor for a drop the
+  // client reconnects after (see on_connection).
+  void on_closed(ClosedHandler handler);
+  // Every change of the connection's state, on the I/O thread:
+  //  - connecting: connect() started (info null);
+  //  - open: connect() or a reconnect succeeded: Welcome, the first state,
+  //    and the server took this connection's keys (info null). connect()
+  //    returns after it ran;
+  //  - reconnecting: the network dropped an open connection (`info` says
+  //    how); attempts follow after reconnect_delays. Meanwhile send() and
+  //    send_chat() answer kErrorNotConnected at once, send_media() returns
+  //    false, connected() is false; wait_for_state()/wait_for_version()
+  //    and wait_keys_ready() go on waiting, for the new connection;
+  //  - closed: for good. `info` is how it ended (as for on_closed, which
+  //    runs just before), null when a connect() failed (it returns why).
+  // For open and reconnecting, the other methods already show the new state
+  // (send_async() works inside on_connection(open)). Exceptions thrown by
+  // this callback are ignored.
+  void on_connection(ConnectionHandler handler);
 
   // Opens the WebSocket (ws://, or wss:// over TLS) and returns once Welcome
   // and the first SessionState have arrived and the server has taken this
@@ -124,7 +173,7 @@ class Client {
   // not: the HTTP status and the server's error code and message when the
   // handshake was refused; code "tls" with the host and OpenSSL's reason
   // when the TLS handshake failed (e.g. the certificate is not trusted). A
-  // client can connect again after its previous connection closed.
+  // client can connect again after it closed (not while it reconnects).
   Status connect(const std::string& ws_url, const std::string& token);
   Status connect(const JoinTarget& target);
 
@@ -167,8 +216,10 @@ class Client {
   v1::SessionState state() const;
   v1::Welcome welcome() const;
   std::string participant_id() const;
+  // How the last open connection ended (also while reconnecting).
   std::optional<CloseInfo> close_info() const;
-  bool connected() const;
+  bool connected() const;  // Open now; false while reconnecting.
+  ConnectionState connection_state() const;  // closed before the first connect().
 
   // Waits until the latest state satisfies `predicate` and returns it; empty
   // on timeout or when the connection closes first.
@@ -182,7 +233,8 @@ class Client {
   bool wait_closed(std::chrono::milliseconds timeout);
 
   // Sends a WebSocket close after the queued frames, waits for the server to
-  // answer (bounded by close_timeout), then drops the socket. Idempotent.
+  // answer (bounded by close_timeout), then drops the socket. While
+  // reconnecting, it stops the attempts at once. Idempotent.
   void close();
 
  private:
