@@ -3,27 +3,16 @@
 // come back at re-entry. Then a member's network drops and comes back: the
 // page says so, reconnects by itself and shows the phase the group is in now.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { after, test } from "node:test";
 
-import { launchBrowser, screenshot } from "./support/browser.mjs";
+import { screenshot } from "./support/browser.mjs";
 import { startProxy } from "./support/proxy.mjs";
-import { startServer } from "./support/server.mjs";
-import { heardFrom, hears, joinPage, nextPhase, phaseName, waitUntil } from "./support/webClient.mjs";
+import { heardFrom, hears, joinPage, nextPhase, phaseName, waitUntil, webClientRig } from "./support/webClient.mjs";
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  assert.ok(server.webRoot, "the server serves web/dist (build the web client first)");
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const rig = webClientRig();
 
 test("the presenter observes in silence, and a dropped connection comes back by itself", async () => {
-  const session = await server.createSession({
+  const session = await rig.server.createSession({
     name: "Thursday Balint group",
     format: "balint",
     invitees: [
@@ -32,15 +21,15 @@ test("the presenter observes in silence, and a dropped connection comes back by 
       { id: "m1", name: "Dr Cy", role: "participant" },
     ],
   });
-  const fac = await browser.person("fac");
-  const pre = await browser.person("pre");
-  const m1 = await browser.person("m1");
+  const fac = await rig.browser.person("fac");
+  const pre = await rig.browser.person("pre");
+  const m1 = await rig.browser.person("m1");
   // The member's network runs through a relay the test can cut.
-  const proxy = await startProxy(server.url);
+  const proxy = await startProxy(rig.server.url);
   after(() => proxy.close());
   await joinPage(fac, session.link("fac"));
   await joinPage(pre, session.link("pre"));
-  await joinPage(m1, session.link("m1").replace(server.url, proxy.url));
+  await joinPage(m1, session.link("m1").replace(rig.server.url, proxy.url));
 
   const next = (phase) => nextPhase(fac, [fac, pre, m1], phase);
   await next("Presentation");

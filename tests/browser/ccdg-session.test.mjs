@@ -6,11 +6,10 @@
 // opened, per sender), the turn prompts, chat between the browser and the
 // C++ client both ways, and that the end wipes the chat.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 
-import { launchBrowser, screenshot } from "./support/browser.mjs";
+import { screenshot } from "./support/browser.mjs";
 import { joinCli } from "./support/cli.mjs";
-import { startServer } from "./support/server.mjs";
 import {
   heardFrom,
   hears,
@@ -20,24 +19,15 @@ import {
   securityCode,
   unlabelledControls,
   waitUntil,
+  webClientRig,
 } from "./support/webClient.mjs";
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  assert.ok(server.webRoot, "the server serves web/dist (build the web client first)");
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const rig = webClientRig();
 
 const everyPhase = ["Check-in", "Presentation", "Go-around", "Open discussion", "Wrap-up"];
 
 test("a CCDG session through every phase, in four browsers, a room display and a C++ client", async () => {
-  const session = await server.createSession({
+  const session = await rig.server.createSession({
     name: "Tuesday group",
     format: "ccdg",
     ground_rules: "What is said here stays here.",
@@ -50,11 +40,11 @@ test("a CCDG session through every phase, in four browsers, a room display and a
       { id: "cpp", name: "Dr Eli", role: "participant" },
     ],
   });
-  const fac = await browser.person("fac");
-  const pre = await browser.person("pre");
-  const m1 = await browser.person("m1");
-  const m2 = await browser.person("m2", { viewport: { width: 390, height: 844 } }); // A phone.
-  const room = await browser.person("room", { viewport: { width: 1600, height: 900 } }); // A projector.
+  const fac = await rig.browser.person("fac");
+  const pre = await rig.browser.person("pre");
+  const m1 = await rig.browser.person("m1");
+  const m2 = await rig.browser.person("m2", { viewport: { width: 390, height: 844 } }); // A phone.
+  const room = await rig.browser.person("room", { viewport: { width: 1600, height: 900 } }); // A projector.
   const browsers = [fac, pre, m1, m2, room];
 
   // --- Joining ---------------------------------------------------------------
@@ -167,9 +157,9 @@ test("a CCDG session through every phase, in four browsers, a room display and a
   }
   await screenshot(m1.page, "12-end-screen");
   // The link again, after the end: the join screen says so and offers no Join.
-  const late = await browser.person("late");
+  const late = await rig.browser.person("late");
   await late.page.goto(session.link("m1"));
-  await late.page.getByTestId("join-refused").getByText(/^This session has ended\./).waitFor();
+  await late.page.getByTestId("join-refused").getByText(/^The session has ended\./).waitFor();
   assert.equal(await late.page.getByTestId("join").isDisabled(), true);
   await screenshot(late.page, "13-link-after-the-end");
   // Chromium reports the check's 409 itself; nothing else may appear.

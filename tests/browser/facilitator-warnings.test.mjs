@@ -4,23 +4,12 @@
 // first phase of 61 s (a minute left in the phase) in a session of 601 s
 // (ten minutes to the end). Shorter ones are never warned about.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 
-import { launchBrowser, screenshot } from "./support/browser.mjs";
-import { startServer } from "./support/server.mjs";
-import { joinPage, nextPhase, waitUntil } from "./support/webClient.mjs";
+import { screenshot } from "./support/browser.mjs";
+import { joinPage, nextPhase, waitUntil, webClientRig } from "./support/webClient.mjs";
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  assert.ok(server.webRoot, "the server serves web/dist (build the web client first)");
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const rig = webClientRig();
 
 // Seconds on a page's phase countdown ("0:28" is 28, "−0:05" is -5).
 async function secondsLeft(page) {
@@ -30,7 +19,7 @@ async function secondsLeft(page) {
 }
 
 test("warnings are shown to facilitators only, and extending a phase moves every countdown", async () => {
-  const session = await server.createSession({
+  const session = await rig.server.createSession({
     name: "Short group",
     format: {
       id: "short",
@@ -46,8 +35,8 @@ test("warnings are shown to facilitators only, and extending a phase moves every
       { id: "m1", name: "Dr Cy", role: "participant" },
     ],
   });
-  const fac = await browser.person("fac");
-  const m1 = await browser.person("m1");
+  const fac = await rig.browser.person("fac");
+  const m1 = await rig.browser.person("m1");
   await joinPage(fac, session.link("fac"));
   await joinPage(m1, session.link("m1"));
   await nextPhase(fac, [fac, m1], "Talk");

@@ -2,32 +2,21 @@
 // with the admin secret, open two of its links in two browser windows, join,
 // and talk: each window plays what the other's microphone picked up.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 
-import { launchBrowser, screenshot } from "./support/browser.mjs";
-import { startServer } from "./support/server.mjs";
-import { audioStats, hears, joinPage, waitUntil } from "./support/webClient.mjs";
+import { screenshot } from "./support/browser.mjs";
+import { audioStats, hears, joinPage, waitUntil, webClientRig } from "./support/webClient.mjs";
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  assert.ok(server.webRoot, "the server serves web/dist (build the web client first)");
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const rig = webClientRig();
 
 test("a session created on the front page, joined from two windows, where both are heard", async () => {
-  const admin = await browser.person("admin");
-  await admin.page.goto(`${server.url}/`);
+  const admin = await rig.browser.person("admin");
+  await admin.page.goto(`${rig.server.url}/`);
   await admin.page.getByLabel("Admin secret").fill("not the secret");
   await admin.page.getByRole("button", { name: "Create session" }).click();
   await admin.page.getByRole("alert").getByText(/^Not created: /).waitFor();
 
-  await admin.page.getByLabel("Admin secret").fill(server.adminSecret);
+  await admin.page.getByLabel("Admin secret").fill(rig.server.adminSecret);
   await admin.page.getByLabel("Name", { exact: true }).fill("First try");
   await admin.page.getByLabel(/^People, one per line/).fill("Dr Ada: facilitator\nDr Cy: participant");
   await admin.page.getByRole("button", { name: "Create session" }).click();
@@ -36,8 +25,8 @@ test("a session created on the front page, joined from two windows, where both a
   await screenshot(admin.page, "01-session-created");
   const link = (name) => links.getByLabel(`Link for ${name}`).inputValue();
 
-  const ada = await browser.person("ada");
-  const cy = await browser.person("cy");
+  const ada = await rig.browser.person("ada");
+  const cy = await rig.browser.person("cy");
   await joinPage(ada, await link("Dr Ada"));
   await joinPage(cy, await link("Dr Cy"));
   await ada.page.getByRole("button", { name: "Start: Check-in" }).click();

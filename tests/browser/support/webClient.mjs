@@ -1,6 +1,9 @@
 // What the browser tests do and read on the web client's pages, in one place,
 // so the tests say what happens and not how the page is built.
 //
+//   const rig = webClientRig()       at the top of a test file: a real server serving
+//                                    web/dist and Chromium, started before the tests
+//                                    and stopped after; rig.server, rig.browser
 //   await joinPage(person, link)     opens the invite, checks the microphone,
 //                                    joins, waits for "Connected"
 //   await phaseName(page)            the phase banner's (or in-room board's) title
@@ -14,7 +17,25 @@
 //   await unlabelledControls(page)   the controls (buttons, fields, lists, meters)
 //                                    with no accessible name; [] when all have one
 //   await waitUntil(page, fn, what)  polls fn(page) until truthy (10 s)
-import { waitFor } from "./browser.mjs";
+import assert from "node:assert/strict";
+import { after, before } from "node:test";
+
+import { launchBrowser, waitFor } from "./browser.mjs";
+import { startServer } from "./server.mjs";
+
+export function webClientRig() {
+  const rig = { server: null, browser: null };
+  before(async () => {
+    rig.server = await startServer();
+    assert.ok(rig.server.webRoot, "the server serves web/dist (build the web client first)");
+    rig.browser = await launchBrowser();
+  });
+  after(async () => {
+    await rig.browser?.close();
+    await rig.server?.stop();
+  });
+  return rig;
+}
 
 export async function joinPage(person, link) {
   const { page } = person;

@@ -2,11 +2,11 @@
 // server's refusal (GET /api/v1/join); the server's own message follows.
 
 const explanations: Record<string, string> = {
-  session_ended: "This session has ended.",
+  session_ended: "The session has ended.",
   token_revoked: "A facilitator has withdrawn this link. Ask them for a new one if you should be there.",
   invalid_token: "This link is not valid: it may have expired or been cut short. Ask the facilitator for a new one.",
   missing_token: "This link is incomplete: ask the facilitator to send it again.",
-  unknown_session: "This session is not on this server: it may have ended some time ago.",
+  unknown_session: "The session is not on this server: it may have ended some time ago.",
   session_full: "The session is full.",
 };
 

@@ -65,7 +65,7 @@ export function homeScreen(root: HTMLElement): void {
     replaceChildren(
       result,
       h("h2", {}, "Links, one per person"),
-      h("p", {}, "Each link is that person's key to this session: send it to them alone."),
+      h("p", {}, "Each link is that person's key to the session: send it to them alone."),
       h(
         "ul",
         { class: "links", "data-testid": "invite-links" },

@@ -270,7 +270,7 @@ export class Client {
         const code = (error as { code?: string }).code;
         if (code === "too_long") return clientResult(0n, ErrorCode.INVALID_ARGUMENT, "a chat message holds at most 4000 bytes");
         if (code === "unknown_sender")
-          return clientResult(0n, ErrorCode.UNKNOWN_PARTICIPANT, `${recipientId} has no keys in this session now`);
+          return clientResult(0n, ErrorCode.UNKNOWN_PARTICIPANT, `${recipientId} has no keys in the session now`);
         return clientResult(0n, ClientErrorCode.KEYS_NOT_READY, "the end-to-end keys are not in place yet");
       }
       const result = await this.request({ case: "chat", value: upload }, this.options.commandTimeoutMs);
