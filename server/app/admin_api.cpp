@@ -112,6 +112,12 @@ std::vector<Invitee> read_invitees(const json::object& body, std::string* presen
   return invitees;
 }
 
+std::vector<StoredInvitee> stored(const std::vector<Invitee>& invitees) {
+  std::vector<StoredInvitee> out;
+  for (const auto& invitee : invitees) out.push_back({invitee.id, invitee.name, invitee.role});
+  return out;
+}
+
 // One {participant_id, name, role, presenter, token, link} per invitee.
 json::array mint_invites(const Config& config, const std::vector<Invitee>& invitees, const std::string& session_id,
                         const std::string& presenter_id) {
@@ -140,8 +146,8 @@ net::Response answer(const net::Request& request, http::status status, const jso
 
 }  // namespace
 
-AdminApi::AdminApi(const Config& config, Registry& registry, net::WorkerPool& workers)
-    : config_(config), registry_(registry), workers_(workers) {}
+AdminApi::AdminApi(const Config& config, Registry& registry, net::WorkerPool& workers, std::shared_ptr<Store> store)
+    : config_(config), registry_(registry), workers_(workers), store_(std::move(store)) {}
 
 bool AdminApi::handles(std::string_view target) { return target.starts_with(prefix); }
 
@@ -227,13 +233,16 @@ net::Response AdminApi::create_session(const net::Request& request) {
   std::string error;
   auto created = core::Session::create(session, error);
   if (!created) invalid(error);
-  auto room = std::make_shared<Room>(workers_.next(), std::move(*created), network_limits(config_));
-  if (!registry_.add(room, config_.max_sessions))
+  auto room = std::make_shared<Room>(workers_.next(), std::move(*created), network_limits(config_), store_);
+  if (!registry_.add(room, config_.max_sessions)) {
+    store_->delete_session(session.session_id);
     throw ApiError{http::status::service_unavailable, "too_many_sessions",
                    "the server runs its maximum of " + std::to_string(config_.max_sessions) +
                        " sessions; end one or try later"};
+  }
   log(LogLevel::info, "session created id=", session.session_id, " format=", session.format.id(),
       " invitees=", invitees.size());
+  store_->save_invitees(session.session_id, stored(invitees));
 
   return answer(request, http::status::created,
                 json::object{{"session_id", session.session_id}, {"name", session.name},
@@ -255,6 +264,7 @@ void AdminApi::invite(const net::Request& request, const std::shared_ptr<Room>& 
       return respond(net::json_error(http::status::conflict, "session_ended", "the session has ended", request.version(),
                                      request.keep_alive()));
     log(LogLevel::info, "admin invites session=", session_id, " invitees=", invitees.size());
+    store_->save_invitees(session_id, stored(invitees));
     respond(answer(request, http::status::created,
                    json::object{{"session_id", session_id}, {"invites", mint_invites(config_, invitees, session_id, "")}}));
   });

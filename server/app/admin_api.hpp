@@ -14,7 +14,7 @@ namespace balint::app {
 
 class AdminApi {
  public:
-  AdminApi(const Config& config, Registry& registry, net::WorkerPool& workers);
+  AdminApi(const Config& config, Registry& registry, net::WorkerPool& workers, std::shared_ptr<Store> store);
 
   // True if the request's target is the admin API's.
   static bool handles(std::string_view target);
@@ -29,6 +29,7 @@ class AdminApi {
   const Config& config_;
   Registry& registry_;
   net::WorkerPool& workers_;
+  std::shared_ptr<Store> store_;
 };
 
 }  // namespace balint::app

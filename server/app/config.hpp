@@ -30,7 +30,7 @@ struct Config {
   std::string web_root;
 
   // --- Secrets --------------------------------------------------------------
-  // Where the server keeps its secrets (and, later, its store).
+  // Where the server keeps its secrets and its store (balint.db).
   std::string data_dir = "data";
   // Admin API credential. Empty: read from (or created in) data_dir/admin.secret.
   std::string admin_secret;

@@ -45,6 +45,19 @@ constexpr std::string_view landing_page = R"(<!doctype html>
 </body></html>
 )";
 
+// The join check's answer when joining would be admitted.
+net::Response join_answer(const Room& room, const std::string& participant_id, const std::string& display_name,
+                          const std::string& role, unsigned version, bool keep_alive) {
+  return net::json_response(http::status::ok,
+                            json::serialize(json::object{{"session_id", room.summary().session_id},
+                                                         {"session_name", room.summary().name},
+                                                         {"participant_id", participant_id},
+                                                         {"display_name", display_name},
+                                                         {"role", role},
+                                                         {"ended", false}}),
+                            version, keep_alive);
+}
+
 }  // namespace
 
 std::string token_of(const net::Request& request) {
@@ -55,8 +68,16 @@ std::string token_of(const net::Request& request) {
   return {};
 }
 
-Gateway::Gateway(const Config& config, Registry& registry, net::WorkerPool& workers)
-    : config_(config), registry_(registry), admin_(config, registry, workers) {
+std::string resume_credential_of(const net::Request& request) {
+  if (auto credential = query_value(request.target(), "resume"); !credential.empty()) return credential;
+  const auto header = request[http::field::authorization];
+  constexpr std::string_view scheme = "Resume ";
+  if (header.starts_with(scheme)) return std::string(header.substr(scheme.size()));
+  return {};
+}
+
+Gateway::Gateway(const Config& config, Registry& registry, net::WorkerPool& workers, std::shared_ptr<Store> store)
+    : config_(config), registry_(registry), admin_(config, registry, workers, std::move(store)) {
   if (config.web_root.empty()) return;
   static_files_ = std::make_unique<const StaticFiles>(config.web_root);
   log(LogLevel::info, "serving ", static_files_->file_count(), " files (", static_files_->total_bytes(),
@@ -108,6 +129,20 @@ std::variant<JoinRefusal, JoinTicket> Gateway::verify_join(const net::Request& r
   return JoinTicket{std::move(claims), *role, std::move(room), std::move(fingerprint)};
 }
 
+// A credential is "<session id>.<participant id>.<secret>" (see
+// Room::issue_resume_credential); none of the three holds a dot.
+std::variant<JoinRefusal, ResumeTicket> Gateway::verify_resume(const std::string& credential) const {
+  const auto first = credential.find('.');
+  const auto second = first == std::string::npos ? first : credential.find('.', first + 1);
+  const bool shaped = second != std::string::npos && credential.find('.', second + 1) == std::string::npos &&
+                      core::valid_participant_id(credential.substr(first + 1, second - first - 1)) &&
+                      second + 1 < credential.size();
+  if (!shaped) return JoinRefusal{http::status::unauthorized, "invalid_resume", "the resume credential is malformed"};
+  auto room = registry_.find(credential.substr(0, first));
+  if (!room) return JoinRefusal{http::status::not_found, "unknown_session", "the credential's session does not exist"};
+  return ResumeTicket{std::move(room), credential.substr(first + 1, second - first - 1), credential.substr(second + 1)};
+}
+
 std::variant<net::Response, net::Admit> Gateway::handle_upgrade(const net::Request& request) {
   auto refuse = [&](const JoinRefusal& refusal) {
     log(LogLevel::info, "join refused code=", refusal.code);
@@ -115,6 +150,15 @@ std::variant<net::Response, net::Admit> Gateway::handle_upgrade(const net::Reque
   };
   if (path_of(request.target()) != "/ws")
     return refuse({http::status::not_found, "not_found", "WebSockets join at /ws"});
+  if (const auto credential = resume_credential_of(request); !credential.empty()) {
+    auto verified = verify_resume(credential);
+    if (const auto* refusal = std::get_if<JoinRefusal>(&verified)) return refuse(*refusal);
+    return net::Admit([ticket = std::get<ResumeTicket>(std::move(verified))](net::Transport transport,
+                                                                           net::Request request) mutable {
+      ticket.room->resume(std::move(transport), std::move(request), std::move(ticket.participant_id),
+                          std::move(ticket.secret));
+    });
+  }
   auto verified = verify_join(request);
   if (const auto* refusal = std::get_if<JoinRefusal>(&verified)) return refuse(*refusal);
   return net::Admit([ticket = std::get<JoinTicket>(std::move(verified))](net::Transport transport,
@@ -136,11 +180,27 @@ void Gateway::check_join(const net::Request& request, net::Respond respond) {
     refusal.set(http::field::allow, "GET");
     return respond(std::move(refusal));
   }
-  auto verified = verify_join(request);
-  if (const auto* refusal = std::get_if<JoinRefusal>(&verified)) {
-    log(LogLevel::info, "join check code=", refusal->code);
-    return respond(net::json_error(refusal->status, refusal->code, refusal->message, version, keep_alive));
+  const auto refuse = [&](const JoinRefusal& refusal) {
+    log(LogLevel::info, "join check code=", refusal.code);
+    respond(net::json_error(refusal.status, refusal.code, refusal.message, version, keep_alive));
+  };
+  if (const auto credential = resume_credential_of(request); !credential.empty()) {
+    auto verified = verify_resume(credential);
+    if (const auto* refusal = std::get_if<JoinRefusal>(&verified)) return refuse(*refusal);
+    auto ticket = std::get<ResumeTicket>(std::move(verified));
+    const auto target = std::move(ticket.room);
+    return target->post([ticket = std::move(ticket), version, keep_alive, respond = std::move(respond)](Room& room) {
+      const auto problem = room.resume_problem(ticket.participant_id, ticket.secret);
+      log(LogLevel::info, "resume check session=", room.summary().session_id, " participant=", ticket.participant_id,
+          " code=", problem ? problem->code : "ok");
+      if (problem) return respond(net::json_error(problem->status, problem->code, problem->message, version, keep_alive));
+      const auto& member = *room.member(ticket.participant_id);
+      respond(join_answer(room, member.participant_id(), member.display_name(), std::string(role_name(member.role())),
+                          version, keep_alive));
+    });
   }
+  auto verified = verify_join(request);
+  if (const auto* refusal = std::get_if<JoinRefusal>(&verified)) return refuse(*refusal);
   auto ticket = std::get<JoinTicket>(std::move(verified));
   const auto target = std::move(ticket.room);  // The task runs on the room: it needs no handle of its own.
   target->post([ticket = std::move(ticket), version, keep_alive, respond = std::move(respond)](Room& room) {
@@ -151,14 +211,7 @@ void Gateway::check_join(const net::Request& request, net::Respond respond) {
     log(LogLevel::info, "join check session=", claims.session_id, " participant=",
         plain_id ? claims.participant_id : "(invalid)", " code=", problem ? problem->code : "ok");
     if (problem) return respond(net::json_error(problem->status, problem->code, problem->message, version, keep_alive));
-    respond(net::json_response(http::status::ok,
-                               json::serialize(json::object{{"session_id", claims.session_id},
-                                                            {"session_name", room.summary().name},
-                                                            {"participant_id", claims.participant_id},
-                                                            {"display_name", claims.display_name},
-                                                            {"role", claims.role},
-                                                            {"ended", false}}),
-                               version, keep_alive));
+    respond(join_answer(room, claims.participant_id, claims.display_name, claims.role, version, keep_alive));
   });
 }
 

@@ -26,11 +26,19 @@ struct JoinTicket {
   std::string token_fingerprint;
 };
 
+// A resume credential whose session this server has; the room checks the
+// rest (see Room::resume_problem).
+struct ResumeTicket {
+  std::shared_ptr<Room> room;
+  std::string participant_id;
+  std::string secret;
+};
+
 class Gateway : public net::Router {
  public:
   // Loads config.web_root if set; throws std::runtime_error if it cannot be
   // served (see StaticFiles).
-  Gateway(const Config& config, Registry& registry, net::WorkerPool& workers);
+  Gateway(const Config& config, Registry& registry, net::WorkerPool& workers, std::shared_ptr<Store> store);
 
   void handle_http(net::Request request, net::Respond respond) override;
   std::variant<net::Response, net::Admit> handle_upgrade(const net::Request& request) override;
@@ -40,6 +48,9 @@ class Gateway : public net::Router {
   // the token (see token_of) and what it opens, or why not (missing_token,
   // invalid_token, unknown_session). Logs nothing.
   std::variant<JoinRefusal, JoinTicket> verify_join(const net::Request& request) const;
+  // The same for a resume credential (see resume_credential_of):
+  // invalid_resume or unknown_session.
+  std::variant<JoinRefusal, ResumeTicket> verify_resume(const std::string& credential) const;
   // GET /api/v1/join: what an upgrade with the request's token would meet
   // now, without joining. Answers from the session's room thread.
   void check_join(const net::Request& request, net::Respond respond);
@@ -53,5 +64,8 @@ class Gateway : public net::Router {
 // The join token of an upgrade request: the `token` query parameter, or an
 // `Authorization: Bearer` header. Empty if neither.
 std::string token_of(const net::Request& request);
+// The resume credential of an upgrade request: the `resume` query
+// parameter, or an `Authorization: Resume` header. Empty if neither.
+std::string resume_credential_of(const net::Request& request);
 
 }  // namespace balint::app

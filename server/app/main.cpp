@@ -22,7 +22,7 @@ Options:
   --config FILE      read settings from a JSON file (see deploy/balint-room.example.json)
   --bind ADDRESS     address to listen on (default 127.0.0.1)
   --port N           port to listen on (default 8080; 0 picks a free one)
-  --data-dir DIR     where secrets are kept (default ./data)
+  --data-dir DIR     where secrets and the store are kept (default ./data)
   --public-url URL   base of the join links handed out
   --web-root DIR     folder of static files to serve
   --threads N        worker threads (default: one per core)

@@ -16,4 +16,14 @@ inline std::optional<core::v1::Role> parse_role(std::string_view name) {
   return std::nullopt;
 }
 
+inline std::string_view role_name(core::v1::Role role) {
+  switch (role) {
+    case core::v1::ROLE_FACILITATOR: return "facilitator";
+    case core::v1::ROLE_CO_FACILITATOR: return "co_facilitator";
+    case core::v1::ROLE_PARTICIPANT: return "participant";
+    case core::v1::ROLE_ROOM: return "room";
+    default: return "unknown";
+  }
+}
+
 }  // namespace balint::app

@@ -5,11 +5,14 @@
 #include "core/names.hpp"
 #include "net/router.hpp"
 
+#include <sodium.h>
+
 #include <cctype>
 #include <sstream>
 
 namespace balint::app {
 namespace v1 = core::v1;
+namespace record = ::balint::record::v1;
 using net::SharedBuffer;
 using net::WsConnection;
 
@@ -39,11 +42,55 @@ JoinRefusal refusal_of(const core::Outcome& outcome) {
   return {refusal_status(outcome.code), http_code(outcome.code), outcome.message};
 }
 
+JoinRefusal restarting_refusal() {
+  return {net::http::status::service_unavailable, "server_restarting", "the server is restarting; try again in a moment"};
+}
+
+std::string hash_of(const std::string& secret) {
+  std::string hash(crypto_generichash_BYTES, '\0');
+  crypto_generichash(reinterpret_cast<unsigned char*>(hash.data()), hash.size(),
+                     reinterpret_cast<const unsigned char*>(secret.data()), secret.size(), nullptr, 0);
+  return hash;
+}
+
+bool matches(const std::string& hash, const std::string& secret) {
+  const std::string candidate = hash_of(secret);
+  return hash.size() == candidate.size() && sodium_memcmp(hash.data(), candidate.data(), hash.size()) == 0;
+}
+
 }  // namespace
 
-Room::Room(net::asio::io_context& worker, core::Session session, net::Limits limits)
-    : worker_(worker), session_(std::move(session)), limits_(limits), tick_timer_(worker) {
+Room::Room(net::asio::io_context& worker, core::Session session, net::Limits limits, std::shared_ptr<Store> store,
+           Admissions admissions)
+    : worker_(worker),
+      session_(std::move(session)),
+      limits_(limits),
+      tick_timer_(worker),
+      admissions_(std::move(admissions)),
+      store_(std::move(store)) {
   update_summary(session_.snapshot(now_ms()));
+  persist();
+}
+
+std::shared_ptr<Room> Room::restore(net::asio::io_context& worker, const std::string& record_bytes, net::Limits limits,
+                                    std::shared_ptr<Store> store, std::string& error) {
+  record::RoomRecord record;
+  if (!record.ParseFromString(record_bytes)) {
+    error = "the record does not parse";
+    return nullptr;
+  }
+  auto session = core::Session::restore(std::move(*record.mutable_session()), now_ms(), error);
+  if (!session) return nullptr;
+  Admissions admissions;
+  admissions.revoked_tokens.insert(record.revoked_tokens().begin(), record.revoked_tokens().end());
+  for (const auto& used : record.tokens_used())
+    admissions.tokens_used[used.participant_id()].insert(used.fingerprints().begin(), used.fingerprints().end());
+  for (const auto& [participant, hash] : record.resume_hashes())
+    if (session->member(participant)) admissions.resume_hashes.emplace(participant, hash);
+  auto room = std::make_shared<Room>(worker, std::move(*session), limits, std::move(store), std::move(admissions));
+  // The restored members' deadlines start now.
+  room->post([](Room& room) { room.schedule_tick(); });
+  return room;
 }
 
 void Room::post(std::function<void(Room&)> task) {
@@ -54,34 +101,71 @@ void Room::admit(net::Transport transport, net::Request request, auth::JoinClaim
                  std::string token_fingerprint) {
   post([transport = std::make_shared<net::Transport>(net::move_transport(std::move(transport), worker_)), request = std::move(request),
         claims = std::move(claims), role, fingerprint = std::move(token_fingerprint)](Room& room) mutable {
-    auto refuse = [&](const JoinRefusal& refusal) {
-      // An id the engine refused may hold anything, line breaks included.
-      const bool plain_id = core::valid_participant_id(claims.participant_id);
-      log(LogLevel::info, "join refused session=", room.session_.id(),
-          " participant=", plain_id ? claims.participant_id : "(invalid)", " code=", refusal.code);
-      net::answer_and_close(std::move(*transport),
-                            net::json_error(refusal.status, refusal.code, refusal.message, request.version(), false),
-                            room.limits_.handshake_timeout);
-    };
-    if (auto problem = room.admission_problem(claims, role, fingerprint)) return refuse(*problem);
-    const auto outcome = room.session_.join(claims.participant_id, claims.display_name, role, now_ms());
-    if (!outcome.ok()) return refuse(refusal_of(outcome));  // Not expected: the check above said yes.
-    room.tokens_used_[claims.participant_id].insert(std::move(fingerprint));
-    auto connection = net::WsConnection::create(std::move(*transport), room.shared_from_this(), room.limits_);
-    connection->participant_id = claims.participant_id;
-    ++room.open_connections_;
-    connection->accept(std::move(request));
-    room.publish(outcome);
+    if (auto problem = room.admission_problem(claims, role, fingerprint))
+      return room.refuse_entry(*transport, request, claims.participant_id, *problem);
+    room.admissions_.tokens_used[claims.participant_id].insert(std::move(fingerprint));
+    room.enter(*transport, std::move(request), claims.participant_id, claims.display_name, role);
   });
+}
+
+void Room::resume(net::Transport transport, net::Request request, std::string participant_id, std::string secret) {
+  post([transport = std::make_shared<net::Transport>(net::move_transport(std::move(transport), worker_)),
+        request = std::move(request), participant_id = std::move(participant_id),
+        secret = std::move(secret)](Room& room) mutable {
+    if (auto problem = room.resume_problem(participant_id, secret))
+      return room.refuse_entry(*transport, request, participant_id, *problem);
+    const v1::Member& member = *room.session_.member(participant_id);
+    log(LogLevel::info, "member resumes session=", room.session_.id(), " participant=", participant_id);
+    room.enter(*transport, std::move(request), participant_id, std::string(member.display_name()), member.role());
+  });
+}
+
+void Room::enter(net::Transport& transport, net::Request request, const std::string& participant_id,
+                 const std::string& display_name, v1::Role role) {
+  const auto outcome = session_.join(participant_id, display_name, role, now_ms());
+  if (!outcome.ok()) return refuse_entry(transport, request, participant_id, refusal_of(outcome));  // Checked before: not expected.
+  auto connection = net::WsConnection::create(std::move(transport), shared_from_this(), limits_);
+  connection->participant_id = participant_id;
+  ++open_connections_;
+  connection->accept(std::move(request));
+  publish(outcome);
+}
+
+void Room::refuse_entry(net::Transport& transport, const net::Request& request, const std::string& participant_id,
+                  const JoinRefusal& refusal) {
+  // An id the engine refused may hold anything, line breaks included.
+  const bool plain_id = core::valid_participant_id(participant_id);
+  log(LogLevel::info, "join refused session=", session_.id(), " participant=", plain_id ? participant_id : "(invalid)",
+      " code=", refusal.code);
+  net::answer_and_close(std::move(transport),
+                        net::json_error(refusal.status, refusal.code, refusal.message, request.version(), false),
+                        limits_.handshake_timeout);
 }
 
 std::optional<JoinRefusal> Room::admission_problem(const auth::JoinClaims& claims, v1::Role role,
                                                   const std::string& token_fingerprint) const {
-  if (revoked_tokens_.contains(token_fingerprint))
+  if (shutting_down_) return restarting_refusal();
+  if (admissions_.revoked_tokens.contains(token_fingerprint))
     return JoinRefusal{net::http::status::forbidden, "token_revoked", "a facilitator revoked this join token"};
   const auto verdict = session_.check_join(claims.participant_id, claims.display_name, role);
   if (!verdict.ok()) return refusal_of(verdict);
   return std::nullopt;
+}
+
+std::optional<JoinRefusal> Room::resume_problem(const std::string& participant_id, const std::string& secret) const {
+  if (shutting_down_) return restarting_refusal();
+  if (session_.ended()) return JoinRefusal{net::http::status::conflict, "session_ended", "the session has ended"};
+  const auto it = admissions_.resume_hashes.find(participant_id);
+  if (it == admissions_.resume_hashes.end() || !session_.member(participant_id) || !matches(it->second, secret))
+    return JoinRefusal{net::http::status::unauthorized, "resume_refused",
+                       "this resume credential is not (or no longer) valid: join with the link"};
+  return std::nullopt;
+}
+
+std::string Room::issue_resume_credential(const std::string& participant_id) {
+  const std::string secret = auth::random_secret(32);
+  admissions_.resume_hashes[participant_id] = hash_of(secret);
+  return session_.id() + "." + participant_id + "." + secret;
 }
 
 void Room::on_open(WsConnection& connection) {
@@ -103,6 +187,8 @@ void Room::on_open(WsConnection& connection) {
   for (const auto& member : snapshot.roster())
     if (member.participant_id() == connection.participant_id) body.set_role(member.role());
   body.set_server_version(BALINT_VERSION);
+  body.set_resume_credential(issue_resume_credential(connection.participant_id));
+  persist();  // The old credential is dead, on disk too.
   connection.send(serialize(welcome), WsConnection::Priority::state);
 
   v1::ServerMessage state;
@@ -112,6 +198,7 @@ void Room::on_open(WsConnection& connection) {
 
 void Room::on_closed(WsConnection& connection) {
   --open_connections_;
+  if (shutting_down_) return;  // The stored state keeps them as they were, for the restart.
   const auto it = links_.find(connection.participant_id);
   if (it != links_.end() && it->second.connection.get() != &connection) return;  // Replaced by a newer connection.
   if (it != links_.end()) links_.erase(it);
@@ -206,12 +293,12 @@ void Room::handle_command(Link& link, std::uint64_t request_id, const v1::Comman
 }
 
 void Room::revoke_tokens_of(const std::string& participant_id) {
-  const auto used = tokens_used_.find(participant_id);
-  if (used == tokens_used_.end()) return;
-  revoked_tokens_.insert(used->second.begin(), used->second.end());
+  const auto used = admissions_.tokens_used.find(participant_id);
+  if (used == admissions_.tokens_used.end()) return;
+  admissions_.revoked_tokens.insert(used->second.begin(), used->second.end());
   log(LogLevel::info, "tokens revoked session=", session_.id(), " participant=", participant_id,
       " count=", used->second.size());
-  tokens_used_.erase(used);
+  admissions_.tokens_used.erase(used);
 }
 
 void Room::relay_media(WsConnection& connection, const v1::MediaUpload& media) {
@@ -295,6 +382,9 @@ void Room::publish(const core::Outcome& outcome) {
 }
 
 void Room::broadcast(const core::Outcome& outcome) {
+  for (const auto& event : outcome.events)
+    if (event.has_member_left()) admissions_.resume_hashes.erase(event.member_left().participant_id());
+  persist();
   v1::ServerMessage state;
   *state.mutable_state() = session_.snapshot(now_ms());
   update_summary(state.state());
@@ -337,9 +427,10 @@ void Room::enact(const core::Outcome& outcome) {
   schedule_tick();
 }
 
-void Room::say_goodbye(WsConnection& connection, const std::string& reason) {
+void Room::say_goodbye(WsConnection& connection, const std::string& reason, bool restarting) {
   v1::ServerMessage goodbye;
   goodbye.mutable_goodbye()->set_reason(reason);
+  goodbye.mutable_goodbye()->set_restarting(restarting);
   connection.close(serialize(goodbye), net::websocket::close_reason(net::websocket::close_code::normal, reason));
 }
 
@@ -348,10 +439,25 @@ void Room::end_session() {
   if (outcome.ok()) publish(outcome);
 }
 
-void Room::shut_down(const std::string& reason) {
-  for (auto& [participant, link] : links_) say_goodbye(*link.connection, reason);
+void Room::shut_down() {
+  shutting_down_ = true;
+  for (auto& [participant, link] : links_)
+    say_goodbye(*link.connection, "the server is restarting; you will be reconnected", /*restarting=*/true);
   links_.clear();
   tick_timer_.cancel();
+}
+
+void Room::persist() {
+  record::RoomRecord record;
+  *record.mutable_session() = session_.record();
+  for (const auto& token : admissions_.revoked_tokens) record.add_revoked_tokens(token);
+  for (const auto& [participant, fingerprints] : admissions_.tokens_used) {
+    auto& used = *record.add_tokens_used();
+    used.set_participant_id(participant);
+    for (const auto& fingerprint : fingerprints) used.add_fingerprints(fingerprint);
+  }
+  for (const auto& [participant, hash] : admissions_.resume_hashes) (*record.mutable_resume_hashes())[participant] = hash;
+  store_->save_session(session_.id(), session_.version(), session_.ended(), record.SerializeAsString());
 }
 
 v1::SessionState Room::snapshot() const { return session_.snapshot(now_ms()); }

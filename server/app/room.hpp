@@ -7,6 +7,7 @@
 // lock.
 #pragma once
 
+#include "app/store.hpp"
 #include "auth/token.hpp"
 #include "core/session.hpp"
 #include "net/limits.hpp"
@@ -43,9 +44,26 @@ struct JoinRefusal {
   std::string message;
 };
 
+// Who may come in again: the tokens members joined with and the ones a
+// facilitator revoked, and each member's current resume credential.
+struct Admissions {
+  std::unordered_map<std::string, std::set<std::string>> tokens_used;  // By participant id.
+  std::set<std::string> revoked_tokens;
+  std::unordered_map<std::string, std::string> resume_hashes;  // BLAKE2b-256, by participant id.
+};
+
 class Room : public net::WsHandler, public std::enable_shared_from_this<Room> {
  public:
-  Room(net::asio::io_context& worker, core::Session session, net::Limits limits);
+  // The room's record goes to the store at once.
+  Room(net::asio::io_context& worker, core::Session session, net::Limits limits, std::shared_ptr<Store> store,
+       Admissions admissions = {});
+
+  // The room a stored record describes, after a restart at `now` (see
+  // core::Session::restore); its members may resume with the credential
+  // their last connection was given. Null with `error` set when the record
+  // does not hold together.
+  static std::shared_ptr<Room> restore(net::asio::io_context& worker, const std::string& record_bytes,
+                                       net::Limits limits, std::shared_ptr<Store> store, std::string& error);
 
   net::asio::io_context& worker() { return worker_; }
 
@@ -65,10 +83,20 @@ class Room : public net::WsHandler, public std::enable_shared_from_this<Room> {
   std::optional<JoinRefusal> admission_problem(const auth::JoinClaims& claims, core::v1::Role role,
                                                const std::string& token_fingerprint) const;
 
+  // Any thread: takes over an upgrade request that presented a resume
+  // credential for `participant_id`; `secret` is its last part.
+  void resume(net::Transport transport, net::Request request, std::string participant_id, std::string secret);
+  // Why that credential would be refused now, or nothing; changes nothing.
+  std::optional<JoinRefusal> resume_problem(const std::string& participant_id, const std::string& secret) const;
+  // The roster entry of a member, for the join check's answer.
+  const core::v1::Member* member(const std::string& participant_id) const { return session_.member(participant_id); }
+
   // Ends the session for everyone (admin API).
   void end_session();
-  // Says goodbye to every member (the server is stopping).
-  void shut_down(const std::string& reason);
+  // Says goodbye to every member, telling them the server is restarting,
+  // and from then on changes nothing: the store keeps the state as it was,
+  // connections still open included, for the restart to restore.
+  void shut_down();
 
   core::v1::SessionState snapshot() const;
 
@@ -101,6 +129,11 @@ class Room : public net::WsHandler, public std::enable_shared_from_this<Room> {
   // Whether `link` may send one more message of this kind now; see limits
   // in the README. Answers or closes as the limits say when it may not.
   bool within_rate(Link& link, Traffic traffic, std::uint64_t request_id);
+  // Joins (or rejoins) the member and takes the connection over.
+  void enter(net::Transport& transport, net::Request request, const std::string& participant_id,
+             const std::string& display_name, core::v1::Role role);
+  void refuse_entry(net::Transport& transport, const net::Request& request, const std::string& participant_id,
+                    const JoinRefusal& refusal);
   void handle_command(Link& link, std::uint64_t request_id, const core::v1::Command& command);
   void revoke_tokens_of(const std::string& participant_id);
   void relay_media(net::WsConnection& connection, const core::v1::MediaUpload& media);
@@ -113,13 +146,18 @@ class Room : public net::WsHandler, public std::enable_shared_from_this<Room> {
              const std::string& message);
   // After an accepted change: broadcast, then enact.
   void publish(const core::Outcome& outcome);
-  // Sends the new state and the change's events to every member.
+  // Stores the new state, then sends it and the change's events to every
+  // member: nothing anyone saw can be lost to a crash.
   void broadcast(const core::Outcome& outcome);
+  // Writes the room's record to the store.
+  void persist();
+  // A new resume credential for the member, replacing the last one.
+  std::string issue_resume_credential(const std::string& participant_id);
   // Carries out what the events mean for connections (removals, the end)
   // and re-arms the timer for the engine's next deadline (a warning, or a
   // dropped member's reconnect deadline).
   void enact(const core::Outcome& outcome);
-  void say_goodbye(net::WsConnection& connection, const std::string& reason);
+  void say_goodbye(net::WsConnection& connection, const std::string& reason, bool restarting = false);
   void schedule_tick();
   void update_summary(const core::v1::SessionState& state);
 
@@ -128,9 +166,9 @@ class Room : public net::WsHandler, public std::enable_shared_from_this<Room> {
   net::Limits limits_;
   net::asio::steady_timer tick_timer_;
   std::unordered_map<std::string, Link> links_;  // By participant id.
-  // Tokens each participant joined with, and the ones a facilitator revoked.
-  std::unordered_map<std::string, std::set<std::string>> tokens_used_;
-  std::set<std::string> revoked_tokens_;
+  Admissions admissions_;
+  std::shared_ptr<Store> store_;
+  bool shutting_down_ = false;
   std::uint64_t dropped_frames_ = 0;  // Media refused by the speaking rule.
 
   mutable std::mutex summary_mutex_;

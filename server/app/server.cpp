@@ -4,6 +4,7 @@
 #include "app/log.hpp"
 #include "app/registry.hpp"
 #include "app/secrets.hpp"
+#include "app/store.hpp"
 #include "net/listener.hpp"
 #include "net/transport.hpp"
 #include "net/worker_pool.hpp"
@@ -11,6 +12,7 @@
 #include <google/protobuf/stubs/logging.h>
 
 #include <condition_variable>
+#include <limits>
 #include <mutex>
 #include <stdexcept>
 
@@ -32,6 +34,7 @@ struct Server::Impl {
   Config config;
   net::WorkerPool workers;
   Registry registry;
+  std::shared_ptr<Store> store;
   std::shared_ptr<Gateway> gateway;
   std::shared_ptr<net::Listener> listener;
   std::uint16_t port = 0;
@@ -61,7 +64,9 @@ void Server::start() {
   if (!config.tls_certificate_file.empty())
     tls = net::make_tls_context(config.tls_certificate_file, config.tls_private_key_file);
 
-  impl_->gateway = std::make_shared<Gateway>(config, impl_->registry, impl_->workers);
+  impl_->store = std::make_shared<Store>(config.data_dir);
+  restore_sessions();
+  impl_->gateway = std::make_shared<Gateway>(config, impl_->registry, impl_->workers, impl_->store);
   try {
     const auto address = net::asio::ip::make_address(config.bind_address);
     impl_->listener =
@@ -92,7 +97,7 @@ void Server::stop() {
   log(LogLevel::info, "shutting down");
   impl_->listener->stop();
   for (const auto& room : impl_->registry.all())
-    room->post([](Room& room) { room.shut_down("the server is shutting down"); });
+    room->post([](Room& room) { room.shut_down(); });
   // Give clients the grace period to receive their goodbye and close.
   const auto deadline = std::chrono::steady_clock::now() + impl_->config.shutdown_grace;
   while (impl_->registry.open_connections() > 0 && std::chrono::steady_clock::now() < deadline)
@@ -100,6 +105,27 @@ void Server::stop() {
   impl_->workers.stop(std::chrono::milliseconds(0));
   impl_->stopped_signal.notify_all();
   log(LogLevel::info, "stopped");
+}
+
+// Every session in the store comes back as it was, its members reconnecting.
+// A record that cannot be read is skipped and named in the log, so that one
+// damaged session does not keep the others from starting.
+void Server::restore_sessions() {
+  std::size_t restored = 0;
+  std::size_t running = 0;
+  for (const auto& bytes : impl_->store->session_records()) {
+    std::string error;
+    auto room = Room::restore(impl_->workers.next(), bytes, network_limits(impl_->config), impl_->store, error);
+    if (!room) {
+      log(LogLevel::error, "store: a session record cannot be restored: ", error);
+      continue;
+    }
+    ++restored;
+    running += room->summary().ended ? 0 : 1;
+    impl_->registry.add(std::move(room), std::numeric_limits<std::size_t>::max());
+  }
+  if (restored > 0)
+    log(LogLevel::info, "restored ", restored, " sessions (", running, " not ended) from ", impl_->store->path());
 }
 
 void Server::wait() {

@@ -18,12 +18,15 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Binds, loads or creates the secrets, starts the worker threads. Throws
+  // Loads or creates the secrets, opens the store and restores the sessions
+  // in it, binds, starts the worker threads. Throws
   // std::runtime_error (e.g. the port is taken) and leaves nothing running.
   void start();
 
-  // Tells every client the server is stopping, closes every connection and
-  // joins the threads; returns within config.shutdown_grace.
+  // Tells every client the server is restarting (a Goodbye they come back
+  // after), stops accepting, closes every connection and joins the threads;
+  // returns within config.shutdown_grace. Every change was stored when it
+  // was made; nothing is left to write.
   void stop();
 
   // Blocks until stop() is called from another thread or a signal handler.
@@ -34,6 +37,8 @@ class Server {
   std::string base_url() const;            // e.g. http://127.0.0.1:8080
 
  private:
+  void restore_sessions();
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -448,7 +448,7 @@ bool Session::ended() const { return state_.ended(); }
 
 const std::string& Session::id() const { return state_.session_id(); }
 
-bool Session::has_member(std::string_view participant_id) const { return Impl::index_of(*this, participant_id) >= 0; }
+const v1::Member* Session::member(std::string_view participant_id) const { return Impl::find(*this, participant_id); }
 
 v1::SessionState Session::snapshot(TimeMs now) const {
   v1::SessionState state = state_;

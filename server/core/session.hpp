@@ -6,6 +6,7 @@
 // `Outcome`. A refused call changes nothing (not even the version).
 #pragma once
 
+#include "balint/record/v1/record.pb.h"
 #include "balint/v1/balint.pb.h"
 
 #include <cstdint>
@@ -96,10 +97,25 @@ class Session {
   std::uint64_t version() const;
   bool ended() const;
   const std::string& id() const;
-  bool has_member(std::string_view participant_id) const;
+  // The roster entry, or null; valid until the next change.
+  const v1::Member* member(std::string_view participant_id) const;
 
   // The state as clients see it, stamped with `now` as the server time.
   v1::SessionState snapshot(TimeMs now) const;
+
+  // Everything the session holds, to be kept on disk; members' keys are left
+  // out (they belong to connections, which a restart ends anyway).
+  ::balint::record::v1::SessionRecord record() const;
+
+  // The session a record describes, as it stands after a restart at `now`:
+  // every member who was connected or reconnecting is RECONNECTING, with a
+  // fresh deadline of now + the grace (at least kRestartGraceMs: a restart is
+  // the server's doing, not theirs), or DISCONNECTED if the session ended;
+  // the version rises by one. Phase,
+  // timings, go-around, hands and mutes are as they were. On a record that
+  // does not hold together, `error` is set and the optional is empty.
+  static std::optional<Session> restore(::balint::record::v1::SessionRecord record, TimeMs now, std::string& error);
+  static constexpr TimeMs kRestartGraceMs = 60'000;
 
  private:
   explicit Session(SessionConfig config);

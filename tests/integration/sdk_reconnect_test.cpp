@@ -1,23 +1,14 @@
 // The C++ SDK makes a connection the network dropped again by itself. The
-// network is a TCP relay between the client and a real server: drop()
-// closes every connection through it and turns new ones away (accepts and
-// closes them at once), restore() lets them through again. The relay counts
-// every connection it accepts, which is how the tests see reconnect
-// attempts, or their absence.
+// network is a TCP relay (tcp_relay.hpp) between the client and a real
+// server.
 
 #include "harness.hpp"
-
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/write.hpp>
+#include "hostile/jwt_forge.hpp"
+#include "tcp_relay.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <array>
-#include <atomic>
 #include <condition_variable>
 #include <future>
 #include <thread>
@@ -25,107 +16,7 @@
 namespace balint::test {
 namespace {
 
-namespace net = boost::asio;
-using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
-
-class TcpRelay {
- public:
-  explicit TcpRelay(std::uint16_t upstream_port)
-      : upstream_(net::ip::make_address("127.0.0.1"), upstream_port),
-        acceptor_(ioc_, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0)) {
-    accept();
-    thread_ = std::thread([this] { ioc_.run(); });
-  }
-  ~TcpRelay() {
-    ioc_.stop();
-    thread_.join();
-  }
-  TcpRelay(const TcpRelay&) = delete;
-  TcpRelay& operator=(const TcpRelay&) = delete;
-
-  std::string ws_url() const { return "ws://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + "/ws"; }
-  // Connections accepted so far, the ones turned away included.
-  int accepted() const { return accepted_.load(); }
-
-  // Closes every relayed connection and turns new ones away; returns once done.
-  void drop() {
-    run([this] {
-      dropped_ = true;
-      for (auto& weak : pairs_)
-        if (auto pair = weak.lock()) pair->close();
-      pairs_.clear();
-    });
-  }
-  void restore() {
-    run([this] { dropped_ = false; });
-  }
-
- private:
-  struct Pair {
-    explicit Pair(tcp::socket d, net::io_context& ioc) : down(std::move(d)), up(ioc) {}
-    void close() {
-      boost::system::error_code ignored;
-      down.close(ignored);
-      up.close(ignored);
-    }
-    tcp::socket down;
-    tcp::socket up;
-    std::array<char, 16384> from_down{};
-    std::array<char, 16384> from_up{};
-  };
-
-  template <class F>
-  void run(F f) {
-    std::promise<void> done;
-    net::post(ioc_, [&] {
-      f();
-      done.set_value();
-    });
-    done.get_future().wait();
-  }
-
-  void accept() {
-    acceptor_.async_accept([this](const boost::system::error_code& ec, tcp::socket socket) {
-      if (ec) return;
-      ++accepted_;
-      if (dropped_) {
-        boost::system::error_code ignored;
-        socket.close(ignored);
-      } else {
-        auto pair = std::make_shared<Pair>(std::move(socket), ioc_);
-        pairs_.push_back(pair);
-        pair->up.async_connect(upstream_, [this, pair](const boost::system::error_code& error) {
-          if (error || dropped_) return pair->close();
-          pump(pair, pair->down, pair->up, pair->from_down);
-          pump(pair, pair->up, pair->down, pair->from_up);
-        });
-      }
-      accept();
-    });
-  }
-
-  static void pump(const std::shared_ptr<Pair>& pair, tcp::socket& from, tcp::socket& to,
-                   std::array<char, 16384>& buffer) {
-    from.async_read_some(net::buffer(buffer), [pair, &from, &to, &buffer](const boost::system::error_code& ec,
-                                                                          std::size_t n) {
-      if (ec) return pair->close();
-      net::async_write(to, net::buffer(buffer.data(), n),
-                       [pair, &from, &to, &buffer](const boost::system::error_code& error, std::size_t) {
-                         if (error) return pair->close();
-                         pump(pair, from, to, buffer);
-                       });
-    });
-  }
-
-  net::io_context ioc_;
-  tcp::endpoint upstream_;
-  tcp::acceptor acceptor_;
-  std::thread thread_;
-  std::atomic<int> accepted_{0};
-  bool dropped_ = false;                    // I/O thread.
-  std::vector<std::weak_ptr<Pair>> pairs_;  // I/O thread.
-};
 
 // What on_connection and on_closed reported, in order.
 class Watch {
@@ -190,7 +81,7 @@ sdk::ClientOptions fast(bool reconnect = true) {
 // A CCDG session (its check-in lets everyone chat) with the facilitator
 // joined directly; p1 comes in through the relay.
 struct Group {
-  Group() : relay(server.port()) {
+  explicit Group(const std::function<void(app::Config&)>& tweak = {}) : server(tweak), relay(server.port()) {
     sdk::SessionRequest request;
     request.name = "reconnect group";
     request.format = "ccdg";
@@ -205,11 +96,14 @@ struct Group {
     REQUIRE(it != created.invites.end());
     return *it;
   }
-  // Connects `client` as p1 through the relay; REQUIREs success.
-  void join_p1(sdk::Client& client) {
+  // Connects `client` as p1 through the relay, with `watch` on it; REQUIREs
+  // that it opens.
+  void join_p1(sdk::Client& client, Watch& watch) {
+    watch.attach(client);
     const auto status = client.connect(relay.ws_url(), invite("p1").token);
     INFO(status.describe());
     REQUIRE(status.ok());
+    REQUIRE(watch.wait(sdk::ConnectionState::open));
   }
   // Waits until the facilitator sees p1 with this connection status.
   void fac_sees_p1(v1::ConnectionStatus status) {
@@ -259,9 +153,7 @@ TEST_CASE("SDK reconnect: a dropped connection comes back with the current state
   Group g;
   Watch watch;
   Member p1("participant p1", fast());
-  watch.attach(p1.client());
-  g.join_p1(p1.client());
-  REQUIRE(watch.wait(ConnectionState::open));
+  g.join_p1(p1.client(), watch);
   CHECK(watch.states() == std::vector<ConnectionState>{ConnectionState::connecting, ConnectionState::open});
   CHECK(p1.client().connection_state() == ConnectionState::open);
   wait_keys_settled({&g.fac, &p1});
@@ -332,9 +224,7 @@ TEST_CASE("SDK reconnect: a Goodbye is final", "[reconnect][sdk]") {
   Group g;
   Watch watch;
   Member p1("participant p1", fast());
-  watch.attach(p1.client());
-  g.join_p1(p1.client());
-  REQUIRE(watch.wait(ConnectionState::open));
+  g.join_p1(p1.client(), watch);
   REQUIRE(g.relay.accepted() == 1);
 
   must(g.fac, sdk::cmd::remove_member("p1"));
@@ -357,9 +247,7 @@ TEST_CASE("SDK reconnect: close() or the destructor stops the attempts at once",
   Group g;
   Watch watch;
   Member p1("participant p1", fast());
-  watch.attach(p1.client());
-  g.join_p1(p1.client());
-  REQUIRE(watch.wait(ConnectionState::open));
+  g.join_p1(p1.client(), watch);
 
   g.relay.drop();
   REQUIRE(watch.wait(ConnectionState::reconnecting));
@@ -382,8 +270,7 @@ TEST_CASE("SDK reconnect: close() or the destructor stops the attempts at once",
   g.relay.restore();
   Watch watch2;
   auto client = std::make_unique<sdk::Client>(fast());
-  watch2.attach(*client);
-  g.join_p1(*client);
+  g.join_p1(*client, watch2);
   g.relay.drop();
   REQUIRE(watch2.wait(ConnectionState::reconnecting));
   REQUIRE(attempts_beyond(g.relay, g.relay.accepted() + 1));
@@ -400,9 +287,7 @@ TEST_CASE("SDK reconnect: with reconnect off a drop closes the client", "[reconn
   Group g;
   Watch watch;
   Member p1("participant p1", fast(false));
-  watch.attach(p1.client());
-  g.join_p1(p1.client());
-  REQUIRE(watch.wait(ConnectionState::open));
+  g.join_p1(p1.client(), watch);
 
   g.relay.drop();
   const auto closed = watch.wait(ConnectionState::closed);
@@ -423,9 +308,7 @@ TEST_CASE("SDK reconnect: a refused attempt ends the retries with the server's r
   Group g;
   Watch watch;
   Member p1("participant p1", fast());
-  watch.attach(p1.client());
-  g.join_p1(p1.client());
-  REQUIRE(watch.wait(ConnectionState::open));
+  g.join_p1(p1.client(), watch);
 
   g.relay.drop();
   REQUIRE(watch.wait(ConnectionState::reconnecting));
@@ -451,6 +334,64 @@ TEST_CASE("SDK reconnect: a refused attempt ends the retries with the server's r
   const int attempts = g.relay.accepted();
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   CHECK(g.relay.accepted() == attempts);
+}
+
+TEST_CASE("SDK reconnect: a member whose join token expired meanwhile comes back with the resume credential",
+          "[reconnect][sdk][resume]") {
+  Group g([](app::Config& config) { config.token_leeway = std::chrono::seconds(0); });
+  auto claims = JwtForge::claims(g.created.session_id, "p1", "Ben", "participant");
+  claims["exp"] = unix_now() + 1;  // Valid through the next second, no longer.
+  const auto short_lived = JwtForge::from_data_dir(g.server.data_dir()).sign(claims);
+  Watch watch;
+  Member p1("participant p1", fast());
+  watch.attach(p1.client());
+  REQUIRE(p1.client().connect(g.relay.ws_url(), short_lived).ok());
+  const auto first_credential = p1.client().welcome().resume_credential();
+  CHECK(first_credential.starts_with(g.created.session_id + ".p1."));
+
+  // Past the token's expiry: the link itself is refused now.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  sdk::Client late;
+  CHECK(late.connect(g.server.ws_url(), short_lived).code == "invalid_token");
+
+  g.relay.drop();
+  REQUIRE(watch.wait(ConnectionState::reconnecting));
+  g.relay.restore();
+  REQUIRE(watch.wait(ConnectionState::open, 2));
+  g.fac_sees_p1(v1::CONNECTION_STATUS_CONNECTED);
+  CHECK(watch.count(ConnectionState::closed) == 0);
+  // Every connection brings a new credential; the one used is spent.
+  CHECK(p1.client().welcome().resume_credential() != first_credential);
+  const auto spent = sdk::AdminClient(g.server.http_url(), "").request("GET", "/api/v1/join?resume=" + first_credential);
+  CHECK(spent.status == 401);
+  CHECK(spent.body.find("resume_refused") != std::string::npos);
+  const auto current = sdk::AdminClient(g.server.http_url(), "")
+                           .request("GET", "/api/v1/join?resume=" + p1.client().welcome().resume_credential());
+  CHECK(current.status == 200);
+  CHECK(current.body.find(R"("participant_id":"p1")") != std::string::npos);
+}
+
+TEST_CASE("SDK reconnect: a resume credential the server refuses gives way to the join token",
+          "[reconnect][sdk][resume]") {
+  Group g;
+  Watch watch;
+  Member p1("participant p1", fast());
+  g.join_p1(p1.client(), watch);
+  g.relay.drop();
+  REQUIRE(watch.wait(ConnectionState::reconnecting));
+  // Meanwhile p1 signs in elsewhere with the link: the credential p1's
+  // client holds is spent, so its next attempt is refused and it falls back
+  // to the token (and so takes the seat back, as a newer sign-in does).
+  {
+    Member elsewhere("p1 elsewhere");
+    elsewhere.join(g.invite("p1"));
+  }
+  const int turned_away = g.relay.accepted();
+  g.relay.restore();
+  REQUIRE(watch.wait(ConnectionState::open, 2));
+  CHECK(watch.count(ConnectionState::closed) == 0);
+  CHECK(p1.client().connected());
+  CHECK(g.relay.accepted() - turned_away == 2);  // The refused resume, then the token.
 }
 
 }  // namespace balint::test

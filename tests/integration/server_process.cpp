@@ -13,8 +13,9 @@ constexpr auto kStopTimeout = std::chrono::seconds(10);
 constexpr std::string_view kReadyLine = "Press Ctrl-C to stop.";
 constexpr std::string_view kAddressLabel = "Server:";
 
-std::vector<std::string> server_argv(const std::filesystem::path& data_dir, const std::vector<std::string>& extra) {
-  std::vector<std::string> argv = {BALINT_SERVER_PATH, "--port",      "0",    "--data-dir",
+std::vector<std::string> server_argv(const std::filesystem::path& data_dir, std::uint16_t port,
+                                     const std::vector<std::string>& extra) {
+  std::vector<std::string> argv = {BALINT_SERVER_PATH, "--port",      std::to_string(port), "--data-dir",
                                    data_dir.string(),  "--log-level", "debug"};
   argv.insert(argv.end(), extra.begin(), extra.end());
   return argv;
@@ -57,8 +58,9 @@ std::string read_trimmed(const std::filesystem::path& path) {
 
 }  // namespace
 
-ServerProcess::ServerProcess(const std::vector<std::string>& extra_args)
-    : process_(server_argv(dir_.path(), extra_args)) {
+ServerProcess::ServerProcess(const std::vector<std::string>& extra_args, ServerPlace place)
+    : data_dir_(place.data_dir.empty() ? own_dir_.path() : place.data_dir),
+      process_(server_argv(data_dir_, place.port, extra_args)) {
   pid_ = process_.pid();
   const bool ready = process_.wait_for_output(std::string(kReadyLine), kStartTimeout);
   base_url_ = printed_base_url(process_.out());
@@ -70,7 +72,7 @@ ServerProcess::ServerProcess(const std::vector<std::string>& extra_args)
                              std::to_string(kStartTimeout.count()) + " s (exit code " + std::to_string(code) +
                              ")\n--- stdout ---\n" + process_.out() + "\n--- stderr ---\n" + process_.err());
   }
-  admin_secret_ = read_trimmed(dir_.path() / "admin.secret");
+  admin_secret_ = read_trimmed(data_dir_ / "admin.secret");
   pump_ = std::thread([this] { pump_loop(); });
 }
 
@@ -108,13 +110,17 @@ std::string ServerProcess::out() {
   return process_.out();
 }
 
-int ServerProcess::stop() {
+int ServerProcess::stop() { return end(SIGTERM); }
+
+int ServerProcess::kill() { return end(SIGKILL); }
+
+int ServerProcess::end(int signal) {
   pumping_ = false;
   if (pump_.joinable()) pump_.join();
   std::lock_guard lock(mutex_);
   if (stopped_) return exit_code_;
   stopped_ = true;
-  process_.send_signal(SIGTERM);
+  process_.send_signal(signal);
   exit_code_ = process_.wait(kStopTimeout);  // Sends SIGKILL when the time is up.
   return exit_code_;
 }

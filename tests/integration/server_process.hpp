@@ -17,12 +17,19 @@
 
 namespace balint::test {
 
+// Where a server runs: for a restart, the data dir and port of the one
+// before. By default a fresh dir of its own and a free port.
+struct ServerPlace {
+  std::filesystem::path data_dir;
+  std::uint16_t port = 0;
+};
+
 class ServerProcess {
  public:
-  // Starts `balint-server --port 0 --data-dir <fresh dir> --log-level debug`
+  // Starts `balint-server --port <port> --data-dir <dir> --log-level debug`
   // followed by `extra_args`, and waits until it prints its address. Throws
   // std::runtime_error (with what the server said) if it does not come up.
-  explicit ServerProcess(const std::vector<std::string>& extra_args = {});
+  explicit ServerProcess(const std::vector<std::string>& extra_args = {}, ServerPlace place = {});
   // Stops the server if stop() has not.
   ~ServerProcess();
   ServerProcess(const ServerProcess&) = delete;
@@ -35,7 +42,8 @@ class ServerProcess {
   // From data_dir/admin.secret, as the server wrote it at the start.
   const std::string& admin_secret() const { return admin_secret_; }
   sdk::AdminClient admin() const;
-  const std::filesystem::path& data_dir() const { return dir_.path(); }
+  const std::filesystem::path& data_dir() const { return data_dir_; }
+  ServerPlace place() const { return {data_dir_, port_}; }
 
   // Everything the server has written to stderr (its log) so far.
   std::string log();
@@ -46,11 +54,15 @@ class ServerProcess {
   // code (128 + signal if killed by one, -1 if it had to be killed);
   // calling it again returns the same.
   int stop();
+  // SIGKILL: the server gets no chance to do anything. Returns as stop().
+  int kill();
 
  private:
   void pump_loop();
+  int end(int signal);
 
-  TempDir dir_;
+  TempDir own_dir_;  // Unused when a Place names the data dir.
+  std::filesystem::path data_dir_;
   std::mutex mutex_;  // Guards process_ between the pump thread and callers.
   Process process_;
   pid_t pid_ = -1;

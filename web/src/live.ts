@@ -1,6 +1,6 @@
 // One person in one live session: the connection (and getting it back when
-// the network drops), the audio both ways, and the screens, redrawn from the
-// server's state on every change.
+// the network drops or the server restarts), the audio both ways, and the
+// screens, redrawn from the server's state on every change.
 import {
   type CloseInfo,
   Client,
@@ -14,6 +14,7 @@ import {
 
 import type { Microphone } from "./audio/microphone.js";
 import { Speaker } from "./audio/speaker.js";
+import { type Connection, connectionText } from "./model/connection.js";
 import { joinProblem } from "./model/joinProblem.js";
 import { type SessionView, viewOf } from "./model/session.js";
 import { h, replaceChildren } from "./ui/dom.js";
@@ -36,13 +37,6 @@ const backoffMs = [500, 1000, 2000, 4000, 8000, 10000];
 // speaker decoded, and the loudest its mix has played (RMS, 0..1). Counts only.
 const stats = { sent: 0, received: {} as Record<string, number>, decoded: 0, loudest: 0 };
 (globalThis as { balintAudioStats?: typeof stats }).balintAudioStats = stats;
-
-type Connection = "connecting" | "connected" | "reconnecting";
-const connectionWords: Record<Connection, string> = {
-  connecting: "Connecting…",
-  connected: "Connected",
-  reconnecting: "Connection lost: reconnecting…",
-};
 
 export class LiveSession implements Actions {
   private readonly client = new Client();
@@ -149,7 +143,7 @@ export class LiveSession implements Actions {
 
   private onConnection(state: ConnectionState, info: CloseInfo | null): void {
     if (this.finished) return;
-    if (state === "reconnecting") return this.setConnection("reconnecting");
+    if (state === "reconnecting") return this.setConnection("reconnecting", info?.restarting ?? false);
     if (state === "open") {
       if (this.wasOpen) this.chat.notice("Reconnected. Messages sent while you were away cannot be shown: they were never stored.");
       this.wasOpen = true;
@@ -163,8 +157,8 @@ export class LiveSession implements Actions {
     this.finish(info.goodbye ? `Disconnected: ${info.reason}` : info.reason, !info.goodbye);
   }
 
-  private setConnection(state: Connection): void {
-    this.status.textContent = connectionWords[state];
+  private setConnection(state: Connection, serverRestarting = false): void {
+    this.status.textContent = connectionText(state, serverRestarting);
     this.status.dataset.state = state;
   }
 

@@ -168,6 +168,10 @@ struct Client::Impl {
   // What connect() was given, kept for reconnecting.
   Url target_url;
   std::string target_token;
+  // The latest Welcome's resume credential: reconnect attempts present it
+  // instead of the token (which may have expired) until the server refuses it.
+  std::string resume_credential;
+  bool attempt_resumes = false;  // The current reconnect attempt presents it.
   std::shared_ptr<ssl::context> target_tls;
   // The callbacks as they were at connect(), for every connection it leads to.
   std::shared_ptr<const Handlers> session_handlers = std::make_shared<const Handlers>();
@@ -233,13 +237,19 @@ struct Client::Impl {
   v1::CommandResult not_open_locked() const;
 };
 
+// What a connection signs in with: the join token, or a resume credential.
+struct Credential {
+  std::string value;
+  bool resume = false;
+};
+
 class Client::Connection : public std::enable_shared_from_this<Client::Connection> {
  public:
   // `tls` is the context for a wss:// URL, null for ws://.
-  Connection(Impl& owner, Url url, std::string token, Handlers handlers, std::shared_ptr<ssl::context> tls)
+  Connection(Impl& owner, Url url, Credential credential, Handlers handlers, std::shared_ptr<ssl::context> tls)
       : owner_(owner),
         url_(std::move(url)),
-        token_(std::move(token)),
+        credential_(std::move(credential)),
         handlers_(std::move(handlers)),
         tls_(std::move(tls)),
         resolver_(owner.ioc),
@@ -414,7 +424,8 @@ class Client::Connection : public std::enable_shared_from_this<Client::Connectio
     timeouts.keep_alive_pings = false;
     ws.set_option(timeouts);
     std::string authorization;
-    if (!token_.empty() && !options.token_in_query) authorization = "Bearer " + token_;
+    const auto& secret = credential_.value;
+    if (!secret.empty() && !options.token_in_query) authorization = (credential_.resume ? "Resume " : "Bearer ") + secret;
     ws.set_option(websocket::stream_base::decorator(
         [agent = options.user_agent, authorization](websocket::request_type& req) {
           req.set(http::field::user_agent, agent);
@@ -424,8 +435,9 @@ class Client::Connection : public std::enable_shared_from_this<Client::Connectio
     ws.binary(true);
 
     std::string target = url_.target;
-    if (!token_.empty() && options.token_in_query)
-      target += (target.find('?') == std::string::npos ? "?token=" : "&token=") + url_encode(token_);
+    if (!secret.empty() && options.token_in_query)
+      target += (target.find('?') == std::string::npos ? "?" : "&") + std::string(credential_.resume ? "resume=" : "token=") +
+                url_encode(secret);
 
     websocket::response_type response;
     co_await ws.async_handshake(response, url_.host_header(), target,
@@ -458,16 +470,21 @@ class Client::Connection : public std::enable_shared_from_this<Client::Connectio
         break;
       }
       buffer.consume(buffer.size());
-      if (message.has_goodbye()) goodbye_ = message.goodbye().reason();
+      if (message.has_goodbye()) {
+        goodbye_ = message.goodbye().reason();
+        restarting_ = message.goodbye().restarting();
+      }
       owner_.deliver(this, std::move(message));
     }
 
     CloseInfo info;
-    const bool network = !goodbye_ && !close_requested() && protocol_error.empty();
+    // A server that is restarting will be back: like a drop, not an end.
+    const bool network = (!goodbye_ || restarting_) && !close_requested() && protocol_error.empty();
     if (goodbye_) {
       info.reason = goodbye_->empty() ? std::string("the server said goodbye") : *goodbye_;
       info.by_server = true;
       info.goodbye = true;
+      info.restarting = restarting_;
     } else if (close_requested()) {
       info.reason = "closed by client";
     } else if (!protocol_error.empty()) {
@@ -529,13 +546,14 @@ class Client::Connection : public std::enable_shared_from_this<Client::Connectio
 
   Impl& owner_;
   const Url url_;
-  const std::string token_;
+  const Credential credential_;
   const Handlers handlers_;
   const std::shared_ptr<ssl::context> tls_;
   tcp::resolver resolver_;
   Socket ws_;
   net::steady_timer wake_;  // Cancelled to wake the writer.
   std::optional<std::string> goodbye_;
+  bool restarting_ = false;  // The Goodbye said the server is restarting.
 
   mutable std::mutex qmu_;
   std::deque<std::string> out_;
@@ -583,6 +601,7 @@ void Client::Impl::deliver(Connection* from, v1::ServerMessage&& message) {
     case v1::ServerMessage::kWelcome:
       welcome = std::move(*message.mutable_welcome());
       have_welcome = true;
+      resume_credential = welcome.resume_credential();
       break;
     case v1::ServerMessage::kState:
       state = std::move(*message.mutable_state());
@@ -847,11 +866,15 @@ static bool refusal(int http_status) {
 
 void Client::Impl::connect_failed(Connection* from, Status status) {
   std::shared_ptr<Connection> attempt_conn;
+  bool resume_refused = false;
   {
     std::lock_guard lock(mu);
     if (conn.get() != from) return;
     if (stage == Stage::reconnecting) {
       attempt_conn = conn;
+      // A refused resume is not the end: the token may still open the session.
+      resume_refused = attempt_resumes && refusal(status.http_status);
+      if (resume_refused) resume_credential.clear();
     } else {
       if (stage != Stage::connecting) return;
       connect_failure = std::move(status);
@@ -863,7 +886,7 @@ void Client::Impl::connect_failed(Connection* from, Status status) {
     notify(from->handlers(), ConnectionState::closed, nullptr);
     return;
   }
-  if (!refusal(status.http_status)) {
+  if (resume_refused || !refusal(status.http_status)) {
     attempt_failed(attempt_conn);
     return;
   }
@@ -964,7 +987,9 @@ void Client::Impl::start_attempt() {
     e2ee.reset();
     announce_sent = false;
     announce_result.reset();
-    connection = std::make_shared<Connection>(*this, target_url, target_token, *session_handlers, target_tls);
+    attempt_resumes = !resume_credential.empty();
+    Credential credential = attempt_resumes ? Credential{resume_credential, true} : Credential{target_token, false};
+    connection = std::make_shared<Connection>(*this, target_url, std::move(credential), *session_handlers, target_tls);
     conn = connection;
   }
   // Welcome, the first state and the keys' answer, within connect_timeout.
@@ -1126,6 +1151,7 @@ Status Client::connect(const std::string& ws_url, const std::string& token) {
     impl_->came_up = false;
     impl_->target_url = url;
     impl_->target_token = token;
+    impl_->resume_credential.clear();
     impl_->target_tls = tls;
     impl_->session_handlers = std::make_shared<const Handlers>(impl_->handlers);
     impl_->connect_failure.reset();
@@ -1137,7 +1163,7 @@ Status Client::connect(const std::string& ws_url, const std::string& token) {
     impl_->e2ee.reset();
     impl_->announce_sent = false;
     impl_->announce_result.reset();
-    connection = std::make_shared<Connection>(*impl_, url, token, *impl_->session_handlers, std::move(tls));
+    connection = std::make_shared<Connection>(*impl_, url, Credential{token, false}, *impl_->session_handlers, std::move(tls));
     impl_->conn = connection;
   }
   impl_->post_notify(ConnectionState::connecting, std::nullopt);

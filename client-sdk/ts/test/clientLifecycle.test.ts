@@ -1,8 +1,9 @@
 // The client's connect and close against a scripted socket, for the orders
 // of events a real network produces and a real server rarely does on cue:
 // close() while connecting (before and after the socket exists), connecting
-// again right after a close, and a connect timer that must not outlive its
-// attempt.
+// again right after a close, a connect timer that must not outlive its
+// attempt, and reconnecting: after a drop, after a restarting server's
+// Goodbye, with the resume credential and without it.
 import { type MessageInitShape, create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -22,6 +23,8 @@ class ScriptedSocket implements SocketLike {
   readonly sent: v1.ClientMessage[] = [];
   closedByClient = false;
 
+  constructor(readonly url = "") {}
+
   send(data: Uint8Array): void {
     this.sent.push(fromBinary(v1.ClientMessageSchema, data));
   }
@@ -32,9 +35,11 @@ class ScriptedSocket implements SocketLike {
     const bytes = toBinary(v1.ServerMessageSchema, create(v1.ServerMessageSchema, message));
     this.onmessage?.({ data: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) });
   }
-  // Welcome, a state listing the member, and OK to its key announcement.
-  async admit(): Promise<void> {
-    this.deliver({ body: { case: "welcome", value: { sessionId: "s1", participantId: "me", role: v1.Role.PARTICIPANT } } });
+  // Welcome (with a resume credential if given), a state listing the member, and OK to its key announcement.
+  async admit(resumeCredential = ""): Promise<void> {
+    this.deliver({
+      body: { case: "welcome", value: { sessionId: "s1", participantId: "me", role: v1.Role.PARTICIPANT, resumeCredential } },
+    });
     this.deliver({
       body: {
         case: "state",
@@ -51,8 +56,8 @@ function scripted(options: Omit<ClientOptions, "socket"> = {}) {
   const sockets: ScriptedSocket[] = [];
   const client = new Client({
     ...options,
-    socket: () => {
-      const socket = new ScriptedSocket();
+    socket: (url) => {
+      const socket = new ScriptedSocket(url);
       sockets.push(socket);
       return socket;
     },
@@ -239,4 +244,107 @@ test("a link the server now refuses ends the attempts with its reason", async ()
   sockets[0]!.onclose?.({ code: 1006, reason: "" });
   assert.equal(await closed, "the session has ended");
   assert.deepEqual(asked, ["http://127.0.0.1:9/api/v1/join"]);
+});
+
+// --- Resuming -------------------------------------------------------------
+
+const credential = "s1.me.secret-one";
+const restartingGoodbye = { reason: "the server is restarting; you will be reconnected", restarting: true };
+
+// What the client asked GET /api/v1/join with (its Authorization header), answered by `answer`.
+function joinCheckServer(answer: () => Response) {
+  const asked: string[] = [];
+  const fetchImpl = (async (_url: string | URL, init?: RequestInit) => {
+    asked.push(new Headers(init?.headers).get("Authorization") ?? "");
+    return answer();
+  }) as typeof fetch;
+  return { asked, fetchImpl };
+}
+
+const refusal = (status: number, code: string) =>
+  new Response(JSON.stringify({ error: { code, message: code } }), { status });
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let waited = 0; !condition(); waited += 5) {
+    assert.ok(waited < 3000, what);
+    await sleep(5);
+  }
+}
+
+test("a restarting server's Goodbye is not final: the client reconnects with its resume credential", async () => {
+  const { client, sockets } = scripted(quick);
+  const infos: string[] = [];
+  client.on("connection", (state, info) => infos.push(`${state}${info?.restarting ? " (restarting)" : ""}`));
+  const connecting = client.connect(target);
+  await (await opened(sockets, 0)).admit(credential);
+  await connecting;
+  assert.equal(client.welcome?.resumeCredential, "", "the credential stays inside the client");
+  sockets[0]!.deliver({ body: { case: "goodbye", value: restartingGoodbye } });
+  sockets[0]!.onclose?.({ code: 1000, reason: "" });
+  assert.equal(client.connection, "reconnecting");
+  assert.deepEqual(
+    { ...client.closed, code: 0 },
+    { reason: restartingGoodbye.reason, byServer: true, goodbye: true, restarting: true, code: 0 },
+  );
+  const again = await opened(sockets, 1);
+  const url = new URL(again.url);
+  assert.equal(url.searchParams.get("resume"), credential);
+  assert.equal(url.searchParams.has("token"), false, "a resume needs no token");
+  await again.admit("s1.me.secret-two");
+  await until(() => client.connection === "open", "open again");
+  assert.deepEqual(infos, ["connecting", "open", "reconnecting (restarting)", "open"]);
+});
+
+test("with reconnect off, a restarting server's Goodbye closes, and says so", async () => {
+  const { client, sockets } = scripted({ reconnect: false });
+  const connecting = client.connect(target);
+  await (await opened(sockets, 0)).admit(credential);
+  await connecting;
+  sockets[0]!.deliver({ body: { case: "goodbye", value: restartingGoodbye } });
+  sockets[0]!.onclose?.({ code: 1000, reason: "" });
+  assert.equal(client.connection, "closed");
+  assert.equal(client.closed?.restarting, true);
+});
+
+test("a resume the server refuses gives way to the link's token at once", async () => {
+  const check = joinCheckServer(() => refusal(401, "resume_refused"));
+  const { client, sockets } = scripted({ ...quick, fetch: check.fetchImpl });
+  const connecting = client.connect(target);
+  await (await opened(sockets, 0)).admit(credential);
+  await connecting;
+  sockets[0]!.onclose?.({ code: 1006, reason: "" });
+  // The resume attempt is refused as a browser sees it: closed, no reason.
+  const resumed = await opened(sockets, 1);
+  assert.equal(new URL(resumed.url).searchParams.get("resume"), credential);
+  resumed.onclose?.({ code: 1006, reason: "" });
+  const joined = await opened(sockets, 2);
+  assert.deepEqual(check.asked, [`Resume ${credential}`], "the credential was checked, the token not");
+  assert.equal(new URL(joined.url).searchParams.get("token"), "t");
+  assert.equal(new URL(joined.url).searchParams.has("resume"), false);
+  await joined.admit("s1.me.secret-two");
+  await until(() => client.connection === "open", "open again");
+});
+
+test("a resume the server cannot answer now (restarting, or unreachable) keeps the credential", async () => {
+  let answers = 0;
+  const check = joinCheckServer(() => {
+    answers += 1;
+    if (answers === 1) return refusal(503, "server_restarting");
+    throw new TypeError("fetch failed");
+  });
+  const { client, sockets } = scripted({ ...quick, fetch: check.fetchImpl });
+  const connecting = client.connect(target);
+  await (await opened(sockets, 0)).admit(credential);
+  await connecting;
+  sockets[0]!.onclose?.({ code: 1006, reason: "" });
+  for (const i of [1, 2]) {
+    const attempt = await opened(sockets, i);
+    assert.equal(new URL(attempt.url).searchParams.get("resume"), credential, `attempt ${i} resumes`);
+    attempt.onclose?.({ code: 1006, reason: "" });
+  }
+  const third = await opened(sockets, 3);
+  assert.equal(new URL(third.url).searchParams.get("resume"), credential);
+  assert.deepEqual(check.asked, [`Resume ${credential}`, `Resume ${credential}`]);
+  await third.admit("s1.me.secret-two");
+  await until(() => client.connection === "open", "open again");
 });

@@ -10,9 +10,13 @@
 //                       POST /api/v1/sessions; resolves to the server's answer
 //                       ({ session_id, invites: [{ participant_id, name, role, link, ... }] })
 //                       plus link(id), the join link of the invitee with that id
-//   server.log()        everything the server wrote to stderr so far (its log)
-//   await server.stop() SIGTERM (SIGKILL after 5 s), wait for the exit, remove
-//                       the data directory
+//   server.log()        everything the server wrote to stderr so far (its log),
+//                       across restarts
+//   await server.terminate()   SIGTERM (SIGKILL after 5 s) and wait for the exit;
+//                       the data directory stays, for startAgain()
+//   await server.startAgain()  after terminate(): the server again with the same
+//                       port, data directory and arguments (it restores its sessions)
+//   await server.stop() terminate(), then remove the data directory
 //
 // startServer options:
 //   webRoot  "auto" (default): <repo>/web/dist when its index.html exists and
@@ -45,7 +49,61 @@ export async function startServer({ webRoot = "auto", args = [] } = {}) {
   const binary = serverBinary();
   const root = webRoot === "auto" ? defaultWebRoot(binary) : webRoot || null;
   const dataDir = mkdtempSync(join(tmpdir(), "balint-browser-"));
-  const argv = ["--port", "0", "--data-dir", dataDir, ...(root ? ["--web-root", root] : []), ...args];
+  const argv = ["--data-dir", dataDir, ...(root ? ["--web-root", root] : []), ...args];
+  const logged = { text: "" };
+  let running;
+  try {
+    running = await launch(binary, ["--port", "0", ...argv], logged);
+  } catch (error) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  const { url } = running;
+  const adminSecret = readFileSync(join(dataDir, "admin.secret"), "utf8").trim();
+
+  const server = {
+    url,
+    webRoot: root,
+    adminSecret,
+    dataDir,
+    log: () => logged.text,
+
+    async createSession(body) {
+      const response = await fetch(`${url}/api/v1/sessions`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${adminSecret}`, "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      const text = await response.text();
+      if (response.status !== 201) throw new Error(`cannot create a session (${response.status}): ${text}`);
+      const answer = JSON.parse(text);
+      answer.link = (id) => {
+        const invite = answer.invites.find((i) => i.participant_id === id);
+        if (!invite) throw new Error(`no invitee "${id}" in session ${answer.session_id}`);
+        return invite.link;
+      };
+      return answer;
+    },
+
+    async terminate() {
+      await running.terminate();
+    },
+
+    async startAgain() {
+      running = await launch(binary, ["--port", new URL(url).port, ...argv], logged);
+    },
+
+    async stop() {
+      await server.terminate();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return server;
+}
+
+// Spawns the server and resolves once it printed its address, with
+// terminate(); what it writes to stderr goes on logged.text.
+async function launch(binary, argv, logged) {
   const child = spawn(binary, argv, { stdio: ["ignore", "pipe", "pipe"] });
   // A test file that crashes must not leave its server running.
   const killOnExit = () => child.kill("SIGKILL");
@@ -53,7 +111,10 @@ export async function startServer({ webRoot = "auto", args = [] } = {}) {
 
   let stdout = "";
   let stderr = "";
-  child.stderr.setEncoding("utf8").on("data", (text) => (stderr += text));
+  child.stderr.setEncoding("utf8").on("data", (text) => {
+    stderr += text;
+    logged.text += text;
+  });
   child.stdout.setEncoding("utf8");
   let url;
   try {
@@ -78,38 +139,15 @@ export async function startServer({ webRoot = "auto", args = [] } = {}) {
     });
   } catch (error) {
     child.kill("SIGKILL");
-    rmSync(dataDir, { recursive: true, force: true });
+    process.off("exit", killOnExit);
     throw error;
   }
   // Keep reading stdout so the pipe never fills and blocks the server.
   child.stdout.resume();
-  const adminSecret = readFileSync(join(dataDir, "admin.secret"), "utf8").trim();
 
   return {
     url,
-    webRoot: root,
-    adminSecret,
-    dataDir,
-    log: () => stderr,
-
-    async createSession(body) {
-      const response = await fetch(`${url}/api/v1/sessions`, {
-        method: "POST",
-        headers: { Authorization: `Bearer ${adminSecret}`, "Content-Type": "application/json" },
-        body: JSON.stringify(body),
-      });
-      const text = await response.text();
-      if (response.status !== 201) throw new Error(`cannot create a session (${response.status}): ${text}`);
-      const answer = JSON.parse(text);
-      answer.link = (id) => {
-        const invite = answer.invites.find((i) => i.participant_id === id);
-        if (!invite) throw new Error(`no invitee "${id}" in session ${answer.session_id}`);
-        return invite.link;
-      };
-      return answer;
-    },
-
-    async stop() {
+    async terminate() {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once("exit", r));
         child.kill("SIGTERM");
@@ -119,7 +157,6 @@ export async function startServer({ webRoot = "auto", args = [] } = {}) {
         clearTimeout(timer);
       }
       process.off("exit", killOnExit);
-      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -56,23 +56,27 @@ export interface ClientOptions {
   /** A steady clock in milliseconds; default performance.now(). */
   now?: () => number;
   /**
-   * Whether a connection the network dropped is made again by itself (true
-   * by default), waiting these times between attempts (the last repeats),
-   * each stretched or shrunk by up to a quarter at random so that a room
-   * full of clients does not come back in one burst.
+   * Whether a connection the network dropped, or a restarting server ended,
+   * is made again by itself (true by default), waiting these times between
+   * attempts (the last repeats), each stretched or shrunk by up to a quarter
+   * at random so that a room full of clients does not come back in one
+   * burst. Attempts resume the membership with the credential of the latest
+   * Welcome, so an expired join link does not matter; once the server
+   * refuses the credential they go on with the link's token.
    */
   reconnect?: boolean;
   reconnectDelaysMs?: number[];
-  /** For the link check when reconnecting fails; default the global fetch. */
+  /** For the link or credential check when reconnecting fails; default the global fetch. */
   fetch?: typeof fetch;
 }
 
 /**
  * idle: never connected; connecting: the first connect(); open; reconnecting:
- * the network dropped an open connection and the client is making it again
- * (commands fail with CONNECTION_CLOSED meanwhile); closed: over, by the
- * application, the server (a Goodbye: removed, replaced, the session ended)
- * or a link the server now refuses.
+ * the network dropped an open connection, or the server said it is
+ * restarting, and the client is making it again (commands answer
+ * NOT_CONNECTED, 1001, meanwhile); closed: over, by the application, the server
+ * (a Goodbye: removed, replaced, the session ended) or a link the server now
+ * refuses.
  */
 export type ConnectionState = "idle" | "connecting" | "open" | "reconnecting" | "closed";
 
@@ -82,6 +86,8 @@ export interface CloseInfo {
   reason: string;
   byServer: boolean;
   goodbye: boolean;
+  /** The Goodbye said the server is restarting: the client reconnects by itself (unless reconnect is off). */
+  restarting: boolean;
   code: number; // The WebSocket close code.
 }
 
@@ -100,8 +106,9 @@ export interface ClientEvents {
   security: (notice: SecurityNotice) => void;
   /**
    * Every change of state. `info` says how an open connection ended (with
-   * "reconnecting" or "closed"), or why reconnecting gave up; null otherwise
-   * (a failed connect() rejects with the reason).
+   * "reconnecting" or "closed"; `info.restarting` when the server is
+   * restarting), or why reconnecting gave up; null otherwise (a failed
+   * connect() rejects with the reason).
    */
   connection: (state: ConnectionState, info: CloseInfo | null) => void;
 }
@@ -153,6 +160,10 @@ export class Client {
   private welcomeMsg: Welcome | null = null;
   private closeInfo: CloseInfo | null = null;
   private goodbye: string | null = null;
+  private goodbyeRestarting = false; // The Goodbye said the server is restarting.
+  // The latest Welcome's credential for resuming this membership, good for
+  // one resume; "" when none is held. In memory only, never exposed.
+  private resumeCredential = "";
   private e2ee: E2eeSession | null = null;
   private nextRequestId = 1n;
   private readonly pending = new Map<bigint, Pending>();
@@ -192,13 +203,15 @@ export class Client {
     if (this.connState === "connecting" || this.connState === "open" || this.connState === "reconnecting")
       return Promise.reject(new ConnectError("network", "already connected"));
     this.target = target;
+    this.resumeCredential = "";
     this.setConnection("connecting", null);
     return this.open(target);
   }
 
-  // One attempt: socket, Welcome, first state, keys taken. On failure the
-  // state goes back to "reconnecting" while the client is reconnecting.
-  private open(target: JoinTarget): Promise<void> {
+  // One attempt: socket, Welcome, first state, keys taken; with a resume
+  // credential, that instead of the token. On failure the state goes back
+  // to "reconnecting" while the client is reconnecting.
+  private open(target: JoinTarget, resumeCredential = ""): Promise<void> {
     this.reset();
     return new Promise<void>((resolve, reject) => {
       const attempt: Attempt = {
@@ -225,9 +238,9 @@ export class Client {
           if (this.attempt !== attempt) return; // Closed or timed out meanwhile.
           let socket: SocketLike;
           try {
-            socket = this.options.socket(socketUrl(target));
+            socket = this.options.socket(socketUrl(target, resumeCredential));
           } catch {
-            // Not the error itself: a browser's names the URL, and the URL holds the token.
+            // Not the error itself: a browser's names the URL, and the URL holds the token or credential.
             return attempt.settle(new ConnectError("network", `cannot open a WebSocket to ${target.wsUrl}`));
           }
           socket.binaryType = "arraybuffer";
@@ -293,6 +306,7 @@ export class Client {
   get state(): SessionState | null {
     return this.latest;
   }
+  /** The latest Welcome, its resume credential blanked (the client keeps that to itself). */
   get welcome(): Welcome | null {
     return this.welcomeMsg;
   }
@@ -391,6 +405,7 @@ export class Client {
     this.welcomeMsg = null;
     this.closeInfo = null;
     this.goodbye = null;
+    this.goodbyeRestarting = false;
     this.e2ee = null;
   }
 
@@ -423,6 +438,9 @@ export class Client {
     const body = message.body;
     switch (body.case) {
       case "welcome":
+        // Each Welcome's credential replaces the last: the server honours only the newest.
+        this.resumeCredential = body.value.resumeCredential;
+        body.value.resumeCredential = "";
         this.welcomeMsg = body.value;
         this.e2ee = new E2eeSession(body.value.sessionId, body.value.participantId);
         return;
@@ -452,6 +470,7 @@ export class Client {
       }
       case "goodbye":
         this.goodbye = body.value.reason;
+        this.goodbyeRestarting = body.value.restarting;
         return;
     }
   }
@@ -509,33 +528,57 @@ export class Client {
 
   // An open connection ended without the client asking. A Goodbye is the
   // server ending it on purpose (removed, replaced, the session over): final.
-  // Anything else is the network: made again, unless the application said not to.
+  // A restarting server's Goodbye is not (it keeps the session and wants
+  // everyone back), nor is anything else (the network): those are made
+  // again, unless the application said not to.
   private dropped(reason: string, code: number): void {
-    this.reconnecting = this.options.reconnect && this.goodbye === null;
+    this.reconnecting = this.options.reconnect && (this.goodbye === null || this.goodbyeRestarting);
     this.teardown(reason, true, code, this.reconnecting ? "reconnecting" : "closed");
     if (this.reconnecting) void this.reconnectLoop();
   }
 
+  // Each attempt resumes the membership with the credential while one is
+  // held (no join token needed, so an expired link does not matter), else
+  // joins with the link's token.
   private async reconnectLoop(): Promise<void> {
     const delays = this.options.reconnectDelaysMs;
+    let wait = true;
     for (let attempt = 0; this.reconnecting && this.target !== null; attempt++) {
       const delay = delays[Math.min(attempt, delays.length - 1)]!;
-      await new Promise((r) => setTimeout(r, delay * (0.75 + Math.random() * 0.5)));
+      if (wait) await new Promise((r) => setTimeout(r, delay * (0.75 + Math.random() * 0.5)));
+      wait = true;
       if (!this.reconnecting) return;
+      const credential = this.resumeCredential;
       try {
-        await this.open(this.target);
+        await this.open(this.target, credential);
         this.reconnecting = false;
         return;
       } catch {
         if (!this.reconnecting) return;
-        // A link the server now refuses (the session ended, the member was
-        // removed) ends the retries; an unreachable server does not.
-        const check = await checkJoin(this.target, this.options.fetch).catch(() => null);
-        if (check !== null && !check.ok && this.reconnecting) {
-          this.reconnecting = false;
-          this.closeInfo = { reason: check.message, byServer: true, goodbye: false, code: this.closeInfo?.code ?? 1006 };
-          this.setConnection("closed", this.closeInfo);
+        // 503: the server is restarting and asks to be tried again; an
+        // unreachable server (null) is worth another try too.
+        const askAbout = credential !== "" ? { wsUrl: this.target.wsUrl, resumeCredential: credential } : this.target;
+        const check = await checkJoin(askAbout, this.options.fetch).catch(() => null);
+        if (!this.reconnecting || check === null || check.ok || check.status === 503) continue;
+        if (credential !== "") {
+          // The credential is spent or void (the member signed in elsewhere,
+          // left, the session is gone): the link decides now, at once, since
+          // the server is there to answer.
+          if (this.resumeCredential === credential) this.resumeCredential = "";
+          wait = false;
+          continue;
         }
+        // A link the server now refuses (the session ended, the member was
+        // removed) ends the retries.
+        this.reconnecting = false;
+        this.closeInfo = {
+          reason: check.message,
+          byServer: true,
+          goodbye: false,
+          restarting: false,
+          code: this.closeInfo?.code ?? 1006,
+        };
+        this.setConnection("closed", this.closeInfo);
       }
     }
   }
@@ -573,12 +616,14 @@ export class Client {
     // A connect() that failed has its rejection for a reason; only a
     // connection that was open reports how it ended.
     const wasOpen = this.connState === "open";
-    if (wasOpen || next === "closed") this.closeInfo = { reason, byServer, goodbye: this.goodbye !== null, code };
+    if (wasOpen || next === "closed")
+      this.closeInfo = { reason, byServer, goodbye: this.goodbye !== null, restarting: this.goodbyeRestarting, code };
     if (next === "closed") this.setConnection("closed", wasOpen ? this.closeInfo : null);
     else if (this.connState !== "reconnecting") this.setConnection("reconnecting", this.closeInfo);
   }
 
   private setConnection(state: ConnectionState, info: CloseInfo | null): void {
+    if (state === "closed") this.resumeCredential = ""; // Nothing will resume: hold no secret longer than needed.
     this.connState = state;
     this.emit("connection", state, info);
   }

@@ -1,7 +1,8 @@
 // Asks the server, over plain HTTP, what joining with a link would meet now,
 // without joining (GET /api/v1/join). A browser is never told why a server
 // refused a WebSocket, so this is how a page can say "the session has ended"
-// or "a facilitator revoked this link" instead of retrying.
+// or "a facilitator revoked this link" instead of retrying. A 503
+// (server_restarting) is not a refusal: the server asks to be tried again.
 import type { JoinTarget } from "./joinLink.js";
 
 export type JoinCheck =
@@ -17,9 +18,17 @@ export function joinCheckUrl(wsUrl: string): string {
   return url.toString();
 }
 
-/** The server's answer; throws (a TypeError from fetch) when the server cannot be reached. */
-export async function checkJoin(target: JoinTarget, fetchImpl: typeof fetch = fetch): Promise<JoinCheck> {
-  const response = await fetchImpl(joinCheckUrl(target.wsUrl), { headers: { Authorization: `Bearer ${target.token}` } });
+/** What to ask about: a join link, or a resume credential (Welcome.resume_credential) for the server at wsUrl. */
+export type JoinCheckTarget = JoinTarget | { wsUrl: string; resumeCredential: string };
+
+/**
+ * The server's answer, for a link or for a resume credential (what resuming
+ * with it would meet now); throws (a TypeError from fetch) when the server
+ * cannot be reached.
+ */
+export async function checkJoin(target: JoinCheckTarget, fetchImpl: typeof fetch = fetch): Promise<JoinCheck> {
+  const authorization = "resumeCredential" in target ? `Resume ${target.resumeCredential}` : `Bearer ${target.token}`;
+  const response = await fetchImpl(joinCheckUrl(target.wsUrl), { headers: { Authorization: authorization } });
   const body = (await response.json().catch(() => ({}))) as Record<string, unknown> & {
     error?: { code?: string; message?: string };
   };

@@ -37,9 +37,14 @@ export function parseJoinLink(link: string): JoinTarget {
   return { wsUrl: `${scheme}//${url.host}${prefix}/ws`, token };
 }
 
-/** The WebSocket URL with the token in its query, as browsers must send it (they cannot set headers). */
-export function socketUrl(target: JoinTarget): string {
+/**
+ * The WebSocket URL with the token in its query, as browsers must send it
+ * (they cannot set headers); with a resume credential (Welcome's), that
+ * instead of the token.
+ */
+export function socketUrl(target: JoinTarget, resumeCredential = ""): string {
   const url = new URL(target.wsUrl);
-  url.searchParams.set("token", target.token);
+  if (resumeCredential !== "") url.searchParams.set("resume", resumeCredential);
+  else url.searchParams.set("token", target.token);
   return url.toString();
 }

@@ -56,13 +56,16 @@ struct ClientOptions {
   // certificate. The server's certificate is always checked, and must name
   // the URL's host. Empty: the system's trust store alone.
   std::string ca_file;
-  // Make a connection that the network dropped again by itself: with the
-  // same URL and token, fresh end-to-end keys, and the current state, as
-  // connect() does. Attempts follow after these delays (the last one
-  // repeats), each multiplied by a random factor in [0.75, 1.25] so that a
-  // room full of clients does not come back in one burst. Empty: the
-  // defaults. A Goodbye from the server is final, and so is a new connection
-  // the server refuses (HTTP 400, 401, 403, 404, 409, 410 on the upgrade).
+  // Make a connection that the network dropped, or that a restarting server
+  // closed, again by itself: to the same URL, presenting the resume
+  // credential of the last Welcome (so an expired join token does not
+  // matter; if the server refuses the credential, the token is tried), with
+  // fresh end-to-end keys and the current state, as connect() does. Attempts
+  // follow after these delays (the last one repeats), each multiplied by a
+  // random factor in [0.75, 1.25] so that a room full of clients does not
+  // come back in one burst. Empty: the defaults. Any other Goodbye from the
+  // server is final, and so is a token the server refuses (HTTP 400, 401,
+  // 403, 404, 409, 410 on the upgrade).
   bool reconnect = true;
   std::vector<std::chrono::milliseconds> reconnect_delays{
       std::chrono::milliseconds(500),  std::chrono::milliseconds(1000), std::chrono::milliseconds(2000),
@@ -73,7 +76,7 @@ struct ClientOptions {
 enum class ConnectionState {
   connecting,    // connect() is making the first connection.
   open,          // Connected, and the server holds this connection's keys.
-  reconnecting,  // The network dropped an open connection; the client is making it again.
+  reconnecting,  // The network dropped an open connection, or the server is restarting; the client is making it again.
   closed,        // For good: close(), a Goodbye, a failed connect(), reconnect off, or a refusal.
 };
 
@@ -84,6 +87,9 @@ struct CloseInfo {
   std::string reason;
   bool by_server = false;  // The server (or the network) ended it.
   bool goodbye = false;    // The server said Goodbye first.
+  // The Goodbye said the server is restarting: the client reconnects (a
+  // drop, not an end), resuming once the server is back.
+  bool restarting = false;
   // Set when reconnecting ended because the server refused the new
   // connection: its HTTP status, error code and message (`reason` holds
   // the message too).
@@ -154,8 +160,9 @@ class Client {
   //  - open: connect() or a reconnect succeeded: Welcome, the first state,
   //    and the server took this connection's keys (info null). connect()
   //    returns after it ran;
-  //  - reconnecting: the network dropped an open connection (`info` says
-  //    how); attempts follow after reconnect_delays. Meanwhile send() and
+  //  - reconnecting: the network dropped an open connection, or the server
+  //    said it is restarting (`info` says how); attempts follow after
+  //    reconnect_delays. Meanwhile send() and
   //    send_chat() answer kErrorNotConnected at once, send_media() returns
   //    false, connected() is false; wait_for_state()/wait_for_version()
   //    and wait_keys_ready() go on waiting, for the new connection;

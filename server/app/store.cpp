@@ -1,0 +1,177 @@
+#include "app/store.hpp"
+
+#include "app/clock.hpp"
+#include "app/log.hpp"
+
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <stdexcept>
+
+namespace balint::app {
+namespace {
+
+constexpr const char* kSchema = R"(
+CREATE TABLE IF NOT EXISTS sessions (
+  id         TEXT PRIMARY KEY,
+  created_ms INTEGER NOT NULL,
+  version    INTEGER NOT NULL,
+  ended      INTEGER NOT NULL,
+  record     BLOB NOT NULL  -- balint.record.v1.RoomRecord
+);
+CREATE TABLE IF NOT EXISTS invitees (
+  session_id     TEXT NOT NULL,
+  participant_id TEXT NOT NULL,
+  display_name   TEXT NOT NULL,
+  role           TEXT NOT NULL,
+  PRIMARY KEY (session_id, participant_id)
+);
+)";
+
+// One prepared statement, finalized on scope exit.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql, -1, &statement_, nullptr) != SQLITE_OK)
+      throw std::runtime_error(std::string("store: cannot prepare a statement: ") + sqlite3_errmsg(db));
+  }
+  ~Statement() { sqlite3_finalize(statement_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(int index, const std::string& text) {
+    sqlite3_bind_text(statement_, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
+    return *this;
+  }
+  Statement& bind_blob(int index, const std::string& bytes) {
+    sqlite3_bind_blob(statement_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_STATIC);
+    return *this;
+  }
+  Statement& bind(int index, std::int64_t number) {
+    sqlite3_bind_int64(statement_, index, number);
+    return *this;
+  }
+  // SQLITE_ROW, SQLITE_DONE or an error code.
+  int step() { return sqlite3_step(statement_); }
+  void reset() {
+    sqlite3_reset(statement_);
+    sqlite3_clear_bindings(statement_);
+  }
+  std::string column(int index) const {
+    const auto* data = static_cast<const char*>(sqlite3_column_blob(statement_, index));
+    return data ? std::string(data, static_cast<std::size_t>(sqlite3_column_bytes(statement_, index))) : std::string();
+  }
+  const char* error() const { return sqlite3_errmsg(db_); }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* statement_ = nullptr;
+};
+
+}  // namespace
+
+Store::Store(const std::string& data_dir) : path_((std::filesystem::path(data_dir) / "balint.db").string()) {
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                      nullptr) != SQLITE_OK) {
+    const std::string reason = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    throw std::runtime_error("cannot open the store " + path_ + ": " + reason);
+  }
+  sqlite3_busy_timeout(db_, 5000);
+  try {
+    // WAL with synchronous=NORMAL: a commit is in the log file (and so in
+    // the operating system's hands) when it returns, which a killed process
+    // cannot take back; an fsync per commit would only add power-loss
+    // safety at several milliseconds a change.
+    exec("PRAGMA journal_mode=WAL");
+    exec("PRAGMA synchronous=NORMAL");
+    exec(kSchema);
+  } catch (...) {
+    sqlite3_close(db_);
+    throw;
+  }
+  std::filesystem::permissions(path_, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+                               std::filesystem::perm_options::replace, ec);
+}
+
+Store::~Store() {
+  std::lock_guard lock(mutex_);
+  sqlite3_exec(db_, "PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, nullptr);
+  sqlite3_close(db_);
+}
+
+void Store::exec(const char* sql) {
+  char* error = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &error) != SQLITE_OK) {
+    const std::string reason = error ? error : "unknown error";
+    sqlite3_free(error);
+    throw std::runtime_error("store " + path_ + ": " + reason);
+  }
+}
+
+bool Store::save_session(const std::string& session_id, std::uint64_t version, bool ended, const std::string& record) {
+  std::lock_guard lock(mutex_);
+  Statement upsert(db_, R"(
+    INSERT INTO sessions (id, created_ms, version, ended, record) VALUES (?1, ?2, ?3, ?4, ?5)
+    ON CONFLICT (id) DO UPDATE SET version = excluded.version, ended = excluded.ended, record = excluded.record)");
+  upsert.bind(1, session_id).bind(2, now_ms()).bind(3, static_cast<std::int64_t>(version));
+  upsert.bind(4, std::int64_t{ended}).bind_blob(5, record);
+  if (upsert.step() == SQLITE_DONE) return true;
+  log(LogLevel::error, "store: cannot save session ", session_id, ": ", upsert.error());
+  return false;
+}
+
+bool Store::delete_session(const std::string& session_id) {
+  std::lock_guard lock(mutex_);
+  for (const char* sql : {"DELETE FROM sessions WHERE id = ?1", "DELETE FROM invitees WHERE session_id = ?1"}) {
+    Statement remove(db_, sql);
+    remove.bind(1, session_id);
+    if (remove.step() != SQLITE_DONE) {
+      log(LogLevel::error, "store: cannot delete session ", session_id, ": ", remove.error());
+      return false;
+    }
+  }
+  return true;
+}
+
+bool Store::save_invitees(const std::string& session_id, const std::vector<StoredInvitee>& invitees) {
+  std::lock_guard lock(mutex_);
+  sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr);
+  Statement insert(db_, R"(
+    INSERT INTO invitees (session_id, participant_id, display_name, role) VALUES (?1, ?2, ?3, ?4)
+    ON CONFLICT (session_id, participant_id) DO UPDATE SET display_name = excluded.display_name, role = excluded.role)");
+  for (const auto& invitee : invitees) {
+    insert.bind(1, session_id).bind(2, invitee.participant_id).bind(3, invitee.display_name).bind(4, invitee.role);
+    if (insert.step() != SQLITE_DONE) {
+      log(LogLevel::error, "store: cannot save the invitees of session ", session_id, ": ", insert.error());
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      return false;
+    }
+    insert.reset();
+  }
+  return sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK;
+}
+
+std::vector<std::string> Store::session_records() const {
+  std::lock_guard lock(mutex_);
+  Statement select(db_, "SELECT record FROM sessions ORDER BY created_ms, id");
+  std::vector<std::string> records;
+  int status = SQLITE_OK;
+  while ((status = select.step()) == SQLITE_ROW) records.push_back(select.column(0));
+  if (status != SQLITE_DONE) throw std::runtime_error("store " + path_ + ": cannot read sessions: " + select.error());
+  return records;
+}
+
+std::vector<StoredInvitee> Store::invitees(const std::string& session_id) const {
+  std::lock_guard lock(mutex_);
+  Statement select(db_, "SELECT participant_id, display_name, role FROM invitees WHERE session_id = ?1 "
+                        "ORDER BY rowid");
+  select.bind(1, session_id);
+  std::vector<StoredInvitee> invitees;
+  while (select.step() == SQLITE_ROW) invitees.push_back({select.column(0), select.column(1), select.column(2)});
+  return invitees;
+}
+
+}  // namespace balint::app

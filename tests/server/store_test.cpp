@@ -1,0 +1,90 @@
+// The embedded store on its own: what is saved is read back by a new
+// Store over the same directory, in WAL mode, readable by its owner only.
+#include "app/store.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+namespace {
+
+namespace fs = std::filesystem;
+using balint::app::Store;
+using balint::app::StoredInvitee;
+
+struct ScratchDir {
+  ScratchDir() : path(fs::temp_directory_path() / ("balint-store-" + std::to_string(std::random_device{}()))) {}
+  ~ScratchDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  fs::path path;
+};
+
+std::string journal_mode(const std::string& db_path) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* statement = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &statement, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(statement) == SQLITE_ROW);
+  std::string mode(reinterpret_cast<const char*>(sqlite3_column_text(statement, 0)));
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+  return mode;
+}
+
+TEST_CASE("Store: records and invitees are read back after a reopen", "[store]") {
+  ScratchDir dir;
+  const std::string binary("rec\0ord", 7);  // Records are protobuf bytes, zeros included.
+  {
+    Store store(dir.path.string());
+    CHECK(store.session_records().empty());
+    REQUIRE(store.save_session("s1", 1, false, "first"));
+    REQUIRE(store.save_session("s2", 1, false, "other"));
+    REQUIRE(store.save_session("s1", 2, false, binary));  // Replaces s1's.
+    REQUIRE(store.save_invitees("s1", {{"fac", "Dr Ada", "facilitator"}, {"p1", "Ben", "participant"}}));
+    REQUIRE(store.save_invitees("s1", {{"p1", "Ben B.", "participant"}, {"p2", "Cy", "participant"}}));
+  }
+  Store reopened(dir.path.string());
+  CHECK(reopened.session_records() == std::vector<std::string>{binary, "other"});
+  const auto invitees = reopened.invitees("s1");
+  REQUIRE(invitees.size() == 3);
+  CHECK(invitees[0].participant_id == "fac");
+  CHECK(invitees[1].participant_id == "p1");  // Invited again: the same place, the new name.
+  CHECK(invitees[1].display_name == "Ben B.");
+  CHECK(invitees[2].participant_id == "p2");
+  CHECK(reopened.invitees("s2").empty());
+
+  REQUIRE(reopened.delete_session("s1"));
+  CHECK(reopened.session_records() == std::vector<std::string>{"other"});
+  CHECK(reopened.invitees("s1").empty());
+}
+
+TEST_CASE("Store: the database is in WAL mode and only its owner may read it", "[store]") {
+  ScratchDir dir;
+  Store store((dir.path / "nested").string());
+  REQUIRE(store.save_session("s1", 1, false, "record"));
+  CHECK(store.path() == (dir.path / "nested" / "balint.db").string());
+  CHECK(journal_mode(store.path()) == "wal");
+  const auto perms = fs::status(store.path()).permissions();
+  CHECK((perms & (fs::perms::group_all | fs::perms::others_all)) == fs::perms::none);
+}
+
+TEST_CASE("Store: a data directory that cannot hold it is refused with the reason", "[store]") {
+  ScratchDir dir;
+  fs::create_directories(dir.path);
+  const auto blocker = dir.path / "file";
+  { std::ofstream(blocker) << "not a directory"; }
+  try {
+    Store store(blocker.string());
+    FAIL("a store inside a file was opened");
+  } catch (const std::runtime_error& error) {
+    CHECK(std::string(error.what()).find("cannot open the store") != std::string::npos);
+  }
+}
+
+}  // namespace
