@@ -17,6 +17,8 @@ packages=(
   # The browser tests (tests/browser/, deploy/test.sh): Debian's Chromium,
   # which playwright-core drives headless; playwright downloads no browser.
   chromium
+  # The benchmark (tests/bench/run.sh): its plot, and instruction counts.
+  gnuplot-nox valgrind
 )
 
 as_root() {

@@ -141,6 +141,18 @@ if [ "$web_ok" -eq 1 ]; then
   echo "test: browser screenshots in $BALINT_TEST_OUTPUT"
 fi
 
+# The benchmark's two peers (tests/bench/peers/): the relay contract they
+# share, checked on both, so that the comparison is with working relays.
+peers_log="$BALINT_BUILD_DIR/bench-peers-test.log"
+if (cd tests/bench/peers/node-relay && npm ci --no-audit --no-fund --loglevel=error &&
+  cd .. && node --test --test-reporter=tap peers.test.mjs) < /dev/null > "$peers_log" 2>&1; then
+  echo "test: benchmark peers' tests passed"
+else
+  echo "test: benchmark peers' tests failed:"
+  cat "$peers_log"
+fi
+count_node "$peers_log" "benchmark peers"
+
 echo "test: finished in $(($(date +%s) - started)) s"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
