@@ -43,7 +43,7 @@ TEST_CASE("Histogram: above a millisecond a percentile is within 1.6 % of the ex
   CHECK(h.at(1.0) == static_cast<std::uint64_t>(values.back()));
 }
 
-TEST_CASE("Histogram: merging adds counts; negative values count as 0", "[bench]") {
+TEST_CASE("Histogram: merging adds counts, and negative values count as 0", "[bench]") {
   Histogram a, b;
   a.record(-5);
   a.record(10);

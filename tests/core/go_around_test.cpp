@@ -307,7 +307,7 @@ TEST_CASE("the new presenter keeps their place in the order", "[go-around]") {
   CHECK(g.order_ids() == Ids{"p1", "p2", "p3", "room.1", "room.2"});
 }
 
-TEST_CASE("members who leave are dropped from the order; a drop pauses the turn", "[go-around][reconnect]") {
+TEST_CASE("members who leave are dropped from the order, a drop pauses the turn", "[go-around][reconnect]") {
   Group g;
   g.go_to(kGoAround);
   CHECK_FALSE(g.state().go_around().paused());

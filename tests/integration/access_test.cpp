@@ -27,7 +27,7 @@ sdk::Status try_connect(const TestServer& server, const std::string& token) {
 
 }  // namespace
 
-TEST_CASE("Access: tokens under every configured key get in; the first key signs new invites", "[access]") {
+TEST_CASE("Access: tokens under every configured key get in, the first key signs new invites", "[access]") {
   TestServer server([](app::Config& c) { c.token_keys = {kNewKey, kOldKey}; });
   sdk::SessionRequest request;
   request.name = "rotation";
@@ -54,7 +54,7 @@ TEST_CASE("Access: tokens under every configured key get in; the first key signs
   CHECK(must(fac, sdk::cmd::next_phase()) > 0);
 }
 
-TEST_CASE("Access: a revoked member is removed and cannot come back with their token; a new invite lets them in",
+TEST_CASE("Access: a revoked member is removed and cannot come back with their token, a new invite lets them in",
           "[access][hostile]") {
   HostileSession s;
   const auto before = s.snapshot();

@@ -52,7 +52,7 @@ bool has_rejection(const Member& m, const std::string& sender, const std::string
 
 }  // namespace
 
-TEST_CASE("E2EE: a member who left cannot read what follows; a late joiner cannot read what came before",
+TEST_CASE("E2EE: a member who left cannot read what follows, a late joiner cannot read what came before",
           "[e2ee]") {
   HostileSession s;
   auto eavesdropper = s.join_raw("pres");  // No keys: sees the ciphertext the server relays.

@@ -176,7 +176,7 @@ TEST_CASE("Limits: an HTTP keep-alive connection left idle is closed after the i
   s.expect_others_served();
 }
 
-TEST_CASE("Limits: a client that stops answering pings is closed; members that answer stay", "[hostile][limits]") {
+TEST_CASE("Limits: a client that stops answering pings is closed, members that answer stay", "[hostile][limits]") {
   HostileSession s([](app::Config& c) {
     c.ping_interval = std::chrono::seconds(1);
     c.ping_timeout = std::chrono::seconds(1);

@@ -116,7 +116,7 @@ struct GoAroundUnderWay {
   v1::SessionState before;
 };
 
-TEST_CASE("Restart: SIGKILL in the middle of a go-around loses nothing; every client resumes to the same state",
+TEST_CASE("Restart: SIGKILL in the middle of a go-around loses nothing, every client resumes to the same state",
           "[restart]") {
   TempDir dir;
   auto server = std::make_unique<ServerProcess>(std::vector<std::string>{}, ServerPlace{dir.path(), 0});
@@ -158,7 +158,7 @@ TEST_CASE("Restart: SIGKILL in the middle of a go-around loses nothing; every cl
   CHECK(refused.code == "token_revoked");
 }
 
-TEST_CASE("Restart: SIGTERM tells every client the server is restarting; it exits at once and they come back",
+TEST_CASE("Restart: SIGTERM tells every client the server is restarting, it exits at once and they come back",
           "[restart]") {
   TempDir dir;
   auto server = std::make_unique<ServerProcess>(std::vector<std::string>{}, ServerPlace{dir.path(), 0});

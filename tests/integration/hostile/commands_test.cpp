@@ -267,7 +267,7 @@ TEST_CASE("Commands: a replayed command that would act again is refused as DUPLI
   s.expect_others_served();
 }
 
-TEST_CASE("Commands: a stale request id is refused as DUPLICATE_REQUEST; a higher one is served", "[hostile][commands]") {
+TEST_CASE("Commands: a stale request id is refused as DUPLICATE_REQUEST, a higher one is served", "[hostile][commands]") {
   HostileSession s;
   auto raw = s.join_raw("p2");
   REQUIRE(raw->send_command(1000, sdk::cmd::lower_hand()));
