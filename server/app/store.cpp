@@ -28,26 +28,28 @@ CREATE TABLE IF NOT EXISTS invitees (
 );
 )";
 
+}  // namespace
+
 // One prepared statement, finalized on scope exit.
-class Statement {
+class StoreStatement {
  public:
-  Statement(sqlite3* db, const char* sql) : db_(db) {
+  StoreStatement(sqlite3* db, const char* sql) : db_(db) {
     if (sqlite3_prepare_v2(db, sql, -1, &statement_, nullptr) != SQLITE_OK)
       throw std::runtime_error(std::string("store: cannot prepare a statement: ") + sqlite3_errmsg(db));
   }
-  ~Statement() { sqlite3_finalize(statement_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
+  ~StoreStatement() { sqlite3_finalize(statement_); }
+  StoreStatement(const StoreStatement&) = delete;
+  StoreStatement& operator=(const StoreStatement&) = delete;
 
-  Statement& bind(int index, const std::string& text) {
+  StoreStatement& bind(int index, const std::string& text) {
     sqlite3_bind_text(statement_, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
     return *this;
   }
-  Statement& bind_blob(int index, const std::string& bytes) {
+  StoreStatement& bind_blob(int index, const std::string& bytes) {
     sqlite3_bind_blob(statement_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_STATIC);
     return *this;
   }
-  Statement& bind(int index, std::int64_t number) {
+  StoreStatement& bind(int index, std::int64_t number) {
     sqlite3_bind_int64(statement_, index, number);
     return *this;
   }
@@ -68,8 +70,6 @@ class Statement {
   sqlite3_stmt* statement_ = nullptr;
 };
 
-}  // namespace
-
 Store::Store(const std::string& data_dir) : path_((std::filesystem::path(data_dir) / "balint.db").string()) {
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
@@ -88,6 +88,9 @@ Store::Store(const std::string& data_dir) : path_((std::filesystem::path(data_di
     exec("PRAGMA journal_mode=WAL");
     exec("PRAGMA synchronous=NORMAL");
     exec(kSchema);
+    save_session_ = std::make_unique<StoreStatement>(db_, R"(
+      INSERT INTO sessions (id, created_ms, version, ended, record) VALUES (?1, ?2, ?3, ?4, ?5)
+      ON CONFLICT (id) DO UPDATE SET version = excluded.version, ended = excluded.ended, record = excluded.record)");
   } catch (...) {
     sqlite3_close(db_);
     throw;
@@ -98,6 +101,7 @@ Store::Store(const std::string& data_dir) : path_((std::filesystem::path(data_di
 
 Store::~Store() {
   std::lock_guard lock(mutex_);
+  save_session_.reset();
   sqlite3_exec(db_, "PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, nullptr);
   sqlite3_close(db_);
 }
@@ -113,20 +117,19 @@ void Store::exec(const char* sql) {
 
 bool Store::save_session(const std::string& session_id, std::uint64_t version, bool ended, const std::string& record) {
   std::lock_guard lock(mutex_);
-  Statement upsert(db_, R"(
-    INSERT INTO sessions (id, created_ms, version, ended, record) VALUES (?1, ?2, ?3, ?4, ?5)
-    ON CONFLICT (id) DO UPDATE SET version = excluded.version, ended = excluded.ended, record = excluded.record)");
+  StoreStatement& upsert = *save_session_;
   upsert.bind(1, session_id).bind(2, now_ms()).bind(3, static_cast<std::int64_t>(version));
   upsert.bind(4, std::int64_t{ended}).bind_blob(5, record);
-  if (upsert.step() == SQLITE_DONE) return true;
-  log(LogLevel::error, "store: cannot save session ", session_id, ": ", upsert.error());
-  return false;
+  const bool saved = upsert.step() == SQLITE_DONE;
+  if (!saved) log(LogLevel::error, "store: cannot save session ", session_id, ": ", upsert.error());
+  upsert.reset();  // Its bindings point into the caller's strings.
+  return saved;
 }
 
 bool Store::delete_session(const std::string& session_id) {
   std::lock_guard lock(mutex_);
   for (const char* sql : {"DELETE FROM sessions WHERE id = ?1", "DELETE FROM invitees WHERE session_id = ?1"}) {
-    Statement remove(db_, sql);
+    StoreStatement remove(db_, sql);
     remove.bind(1, session_id);
     if (remove.step() != SQLITE_DONE) {
       log(LogLevel::error, "store: cannot delete session ", session_id, ": ", remove.error());
@@ -139,7 +142,7 @@ bool Store::delete_session(const std::string& session_id) {
 bool Store::save_invitees(const std::string& session_id, const std::vector<StoredInvitee>& invitees) {
   std::lock_guard lock(mutex_);
   sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr);
-  Statement insert(db_, R"(
+  StoreStatement insert(db_, R"(
     INSERT INTO invitees (session_id, participant_id, display_name, role) VALUES (?1, ?2, ?3, ?4)
     ON CONFLICT (session_id, participant_id) DO UPDATE SET display_name = excluded.display_name, role = excluded.role)");
   for (const auto& invitee : invitees) {
@@ -156,7 +159,7 @@ bool Store::save_invitees(const std::string& session_id, const std::vector<Store
 
 std::vector<std::string> Store::session_records() const {
   std::lock_guard lock(mutex_);
-  Statement select(db_, "SELECT record FROM sessions ORDER BY created_ms, id");
+  StoreStatement select(db_, "SELECT record FROM sessions ORDER BY created_ms, id");
   std::vector<std::string> records;
   int status = SQLITE_OK;
   while ((status = select.step()) == SQLITE_ROW) records.push_back(select.column(0));
@@ -166,7 +169,7 @@ std::vector<std::string> Store::session_records() const {
 
 std::vector<StoredInvitee> Store::invitees(const std::string& session_id) const {
   std::lock_guard lock(mutex_);
-  Statement select(db_, "SELECT participant_id, display_name, role FROM invitees WHERE session_id = ?1 "
+  StoreStatement select(db_, "SELECT participant_id, display_name, role FROM invitees WHERE session_id = ?1 "
                         "ORDER BY rowid");
   select.bind(1, session_id);
   std::vector<StoredInvitee> invitees;

@@ -17,6 +17,8 @@ struct sqlite3;
 
 namespace balint::app {
 
+class StoreStatement;
+
 struct StoredInvitee {
   std::string participant_id;
   std::string display_name;
@@ -54,6 +56,8 @@ class Store {
   std::string path_;
   mutable std::mutex mutex_;
   sqlite3* db_ = nullptr;
+  // The statement behind every change, prepared once.
+  std::unique_ptr<StoreStatement> save_session_;
 };
 
 }  // namespace balint::app

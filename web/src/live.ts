@@ -132,9 +132,11 @@ export class LiveSession implements Actions {
       try {
         return await this.client.connect(this.target);
       } catch {
-        // Refused (ended, revoked, full) is final; unreachable is worth another try.
+        // Refused (ended, revoked, full) is final; unreachable, or a server
+        // that is restarting (503), is worth another try.
         const check = await checkJoin(this.target).catch(() => null);
-        if (check !== null && !check.ok) return this.finish(joinProblem(check.code, check.message), true);
+        if (check !== null && !check.ok && check.status !== 503)
+          return this.finish(joinProblem(check.code, check.message), true);
         const wait = backoffMs[Math.min(attempt, backoffMs.length - 1)]!;
         await new Promise((r) => setTimeout(r, wait * (0.75 + Math.random() * 0.5)));
       }
