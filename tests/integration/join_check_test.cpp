@@ -254,4 +254,28 @@ TEST_CASE("Join check: one log line with the outcome, and never the token", "[jo
   }
 }
 
+TEST_CASE("Join check: a resume credential that is malformed, for no session or never issued is refused, and nobody joins",
+          "[join_check][resume]") {
+  TestServer server;
+  auto admin = server.admin();
+  const auto created = admin.create_session(group());
+  const auto ask = [&](const std::string& credential) {
+    return sdk::AdminClient(server.http_url(), "").request("GET", "/api/v1/join?resume=" + credential);
+  };
+  for (const std::string bad : {std::string("garbage"), created.session_id + ".p1", created.session_id + ".p!1.x",
+                                created.session_id + ".p1.", created.session_id + ".p1.x.y"}) {
+    INFO("credential " << bad);
+    const auto answer = ask(bad);
+    CHECK(answer.status == 401);
+    CHECK(answer.body.find("invalid_resume") != std::string::npos);
+  }
+  const auto unknown = ask("nosuchsession.p1.secret");
+  CHECK(unknown.status == 404);
+  CHECK(unknown.body.find("unknown_session") != std::string::npos);
+  const auto never_issued = ask(created.session_id + ".p1.guessed");
+  CHECK(never_issued.status == 401);
+  CHECK(never_issued.body.find("resume_refused") != std::string::npos);
+  CHECK(admin.get_session(created.session_id).roster_size() == 0);
+}
+
 }  // namespace balint::test
