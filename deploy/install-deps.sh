@@ -11,6 +11,7 @@ packages=(
   catch2
   libssl-dev
   libsqlite3-dev
+  liburing-dev
   # The sanitizer and fuzzing build (deploy/test.sh): clang, its ASan, UBSan
   # and libFuzzer runtimes, and llvm-symbolizer for readable stack traces.
   clang libclang-rt-14-dev llvm

@@ -22,6 +22,11 @@ std::string read_string(const std::string& path, std::string_view field, const j
   return std::string(value.get_string());
 }
 
+bool read_bool(const std::string& path, std::string_view field, const json::value& value) {
+  if (!value.is_bool()) bad(path, field, "must be true or false");
+  return value.get_bool();
+}
+
 std::uint64_t read_unsigned(const std::string& path, std::string_view field, const json::value& value,
                             std::uint64_t max) {
   std::uint64_t number = 0;
@@ -94,6 +99,7 @@ Config load_config_file(const std::string& path, Config config) {
     if (field == "bind_address") config.bind_address = read_string(path, field, value);
     else if (field == "port") config.port = static_cast<std::uint16_t>(read_unsigned(path, field, value, 65535));
     else if (field == "threads") config.threads = count(256);
+    else if (field == "io_uring") config.io_uring = read_bool(path, field, value);
     else if (field == "tls_certificate_file") config.tls_certificate_file = read_string(path, field, value);
     else if (field == "tls_private_key_file") config.tls_private_key_file = read_string(path, field, value);
     else if (field == "public_url") config.public_url = read_string(path, field, value);

@@ -21,6 +21,11 @@ struct Config {
   std::uint16_t port = 8080;  // 0 picks a free port (tests).
   // Worker threads, each with its own io_context; 0 means one per core.
   unsigned threads = 0;
+  // Write sockets through io_uring: every socket's send of a turn of the
+  // event loop in one system call. Where the kernel refuses it (some
+  // container profiles do), the server says so at start and gives each
+  // socket write a system call of its own; false does that always.
+  bool io_uring = true;
   // PEM files; with both set the server speaks only https:// and wss://.
   std::string tls_certificate_file;
   std::string tls_private_key_file;

@@ -13,13 +13,16 @@
 namespace balint::app {
 namespace v1 = core::v1;
 namespace record = ::balint::record::v1;
-using net::SharedBuffer;
+using net::ws::SharedFrame;
 using net::WsConnection;
 
 namespace {
 
-SharedBuffer serialize(const v1::ServerMessage& message) {
-  return std::make_shared<const std::string>(message.SerializeAsString());
+// The message in a frame of its own, serialized straight into it.
+SharedFrame serialize(const v1::ServerMessage& message) {
+  return net::ws::binary_frame(message.ByteSizeLong(), [&](char* out) {
+    message.SerializeWithCachedSizesToArray(reinterpret_cast<std::uint8_t*>(out));
+  });
 }
 
 net::http::status refusal_status(v1::ErrorCode code) {
@@ -127,7 +130,7 @@ void Room::enter(net::Transport& transport, net::Request request, const std::str
   auto connection = net::WsConnection::create(std::move(transport), shared_from_this(), limits_);
   connection->participant_id = participant_id;
   ++open_connections_;
-  connection->accept(std::move(request));
+  connection->accept(request);
   publish(outcome);
 }
 
@@ -263,8 +266,7 @@ bool Room::within_rate(Link& link, Traffic traffic, std::uint64_t request_id) {
   if (++budget.refused_in_a_row > rate.burst) {
     log(LogLevel::warn, "rate limit: closing session=", session_.id(), " participant=", connection.participant_id,
         " traffic=", what);
-    connection.close(nullptr, net::websocket::close_reason(net::websocket::close_code::policy_error,
-                                                           std::string("too many ") + what + ": rate limit exceeded"));
+    connection.close(nullptr, {net::ws::close_code::policy_error, std::string("too many ") + what + ": rate limit exceeded"});
     return false;
   }
   // Every refused command is answered; a run of dropped media once.
@@ -389,7 +391,7 @@ void Room::broadcast(const core::Outcome& outcome) {
   *state.mutable_state() = session_.snapshot(now_ms());
   update_summary(state.state());
   const auto state_bytes = serialize(state);
-  std::vector<SharedBuffer> events;
+  std::vector<SharedFrame> events;
   for (const auto& event : outcome.events) {
     v1::ServerMessage message;
     *message.mutable_event() = event;
@@ -431,7 +433,7 @@ void Room::say_goodbye(WsConnection& connection, const std::string& reason, bool
   v1::ServerMessage goodbye;
   goodbye.mutable_goodbye()->set_reason(reason);
   goodbye.mutable_goodbye()->set_restarting(restarting);
-  connection.close(serialize(goodbye), net::websocket::close_reason(net::websocket::close_code::normal, reason));
+  connection.close(serialize(goodbye), {net::ws::close_code::normal, reason});
 }
 
 void Room::end_session() {

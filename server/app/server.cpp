@@ -29,7 +29,7 @@ void protobuf_log(google::protobuf::LogLevel level, const char*, int, const std:
 }  // namespace
 
 struct Server::Impl {
-  explicit Impl(Config c) : config(std::move(c)), workers(config.threads) {}
+  explicit Impl(Config c) : config(std::move(c)), workers(config.threads, config.io_uring) {}
 
   Config config;
   net::WorkerPool workers;
@@ -86,6 +86,10 @@ void Server::start() {
   }
   log(LogLevel::info, "listening on ", config.bind_address, ":", impl_->port, " with ", impl_->workers.size(),
       " worker threads");
+  if (const auto& problem = impl_->workers.io_uring_problem(); problem.empty())
+    log(LogLevel::info, "sockets written through io_uring");
+  else
+    log(config.io_uring ? LogLevel::warn : LogLevel::info, "sockets written one system call each (", problem, ")");
 }
 
 void Server::stop() {

@@ -1,10 +1,19 @@
 #include "net/worker_pool.hpp"
 
+#include "net/flush_queue.hpp"
+
 namespace balint::net {
 
-WorkerPool::WorkerPool(unsigned threads) {
+WorkerPool::WorkerPool(unsigned threads, bool io_uring) {
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  for (unsigned i = 0; i < threads; ++i) contexts_.push_back(std::make_unique<asio::io_context>(1));
+  for (unsigned i = 0; i < threads; ++i) {
+    contexts_.push_back(std::make_unique<asio::io_context>(1));
+    asio::make_service<FlushQueue>(*contexts_.back(), io_uring);
+  }
+}
+
+const std::string& WorkerPool::io_uring_problem() const {
+  return asio::use_service<FlushQueue>(*contexts_.front()).ring_problem();
 }
 
 WorkerPool::~WorkerPool() { stop(std::chrono::milliseconds(0)); }

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -14,7 +15,9 @@ namespace balint::net {
 
 class WorkerPool {
  public:
-  explicit WorkerPool(unsigned threads);
+  // `io_uring`: whether the workers may write sockets through io_uring
+  // (flush_queue.hpp).
+  WorkerPool(unsigned threads, bool io_uring);
   ~WorkerPool();
 
   void start();
@@ -25,6 +28,8 @@ class WorkerPool {
   // The next worker, round-robin.
   asio::io_context& next();
   std::size_t size() const { return contexts_.size(); }
+  // Empty when the workers write through io_uring; otherwise why not.
+  const std::string& io_uring_problem() const;
 
  private:
   std::vector<std::unique_ptr<asio::io_context>> contexts_;

@@ -1,73 +1,88 @@
 #include "net/ws_connection.hpp"
 
-#include <boost/beast/websocket/ssl.hpp>
+#include "net/flush_queue.hpp"
 
-#include <deque>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <array>
+#include <cerrno>
+#include <vector>
 
 namespace balint::net {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using Timer = asio::basic_waitable_timer<Clock, asio::wait_traits<Clock>, asio::io_context::executor_type>;
+// A plain socket bound to its worker's io_context: no type-erased executor
+// on the path every frame takes.
+using PlainSocket = asio::basic_stream_socket<tcp, asio::io_context::executor_type>;
 
-// The connection over one kind of stream; the same code for plain and TLS.
+// Frames handed to one write: all that is queued, up to this many.
+constexpr std::size_t kMaxGather = SendRing::kMaxPieces;
+
+// The buffers of one write, in a fixed array, so that starting a write
+// allocates nothing.
+struct Gather {
+  std::array<asio::const_buffer, kMaxGather> buffers;
+  std::size_t count = 0;
+  const asio::const_buffer* begin() const { return buffers.data(); }
+  const asio::const_buffer* end() const { return buffers.data() + count; }
+};
+
+// Where a plain connection's reads land: one buffer per worker thread,
+// since a read is taken apart before the next one starts, and an idle
+// connection then holds no read buffer of its own.
+std::span<char> read_scratch() {
+  thread_local std::array<char, 64 * 1024> scratch;
+  return scratch;
+}
+
 template <class Stream>
-class StreamConnection final : public WsConnection {
+class StreamConnection final : public WsConnection, private ws::FrameSink, public Flushable {
+  static constexpr bool kPlain = std::is_same_v<Stream, PlainSocket>;
+
  public:
-  StreamConnection(Stream stream, AddressLimit::Slot slot, std::shared_ptr<WsHandler> handler, Limits limits)
-      : ws_(std::move(stream)),
+  StreamConnection(Stream stream, asio::io_context& context, AddressLimit::Slot slot,
+                   std::shared_ptr<WsHandler> handler, Limits limits)
+      : stream_(std::move(stream)),
         slot_(std::move(slot)),
         handler_(std::move(handler)),
         limits_(limits),
-        keepalive_(ws_.get_executor()) {}
+        reader_(limits.max_message_bytes),
+        timer_(context.get_executor()) {
+    if constexpr (kPlain) flush_queue_ = &asio::use_service<FlushQueue>(context);
+  }
 
-  void accept(Request request) override {
-    beast::get_lowest_layer(ws_).expires_never();
-    // Beast bounds the upgrade and the closing handshake; the keep-alive
-    // below is ours, since Beast ties its ping interval to its idle timeout.
-    websocket::stream_base::timeout timeouts;
-    timeouts.handshake_timeout = limits_.handshake_timeout;
-    timeouts.idle_timeout = websocket::stream_base::none();
-    timeouts.keep_alive_pings = false;
-    ws_.set_option(timeouts);
-    ws_.set_option(websocket::stream_base::decorator(
-        [](websocket::response_type& res) { res.set(http::field::server, "balint-room"); }));
-    // The message limit is ours (see read_next), so that going over it gets
-    // a close with a reason; Beast's own would close without one.
-    ws_.read_message_max(0);
-    ws_.binary(true);
-    ws_.control_callback([this](websocket::frame_type, beast::string_view) { heard(); });
-    ws_.async_accept(request, [self = shared()](error_code ec) {
-      if (ec) return self->finish(ec);
-      self->heard();
-      self->handler_->on_open(*self);
-      self->read_next();
+  void accept(const Request& request) override {
+    push(std::make_shared<const std::string>(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " +
+        ws::accept_key(request[http::field::sec_websocket_key]) + "\r\nServer: balint-room\r\n\r\n"));
+    heard();
+    // Opened from a handler of its own, after whatever the caller does next.
+    asio::post(timer_.get_executor(), [self = shared()] {
+      if (self->closed_) return;
+      if (!self->closing_) self->handler_->on_open(*self);
       self->arm_keepalive();
+      self->read_next();
     });
   }
 
-  void send(SharedBuffer message, Priority priority) override {
+  void send(ws::SharedFrame frame, Priority priority) override {
     if (closing_ || closed_) return;
-    const std::size_t size = message->size();
+    const std::size_t size = frame->size();
     if (priority == Priority::media && queued_bytes_ + size > limits_.max_queue_bytes) {
       ++dropped_media_;
       return;
     }
     if (queued_bytes_ + size > 2 * limits_.max_queue_bytes) return slow_reader();
-    queued_bytes_ += size;
-    queue_.push_back({Outgoing::Kind::message, std::move(message), {}});
-    if (!writing_) write_next();
+    push(std::move(frame));
   }
 
-  void close(SharedBuffer last_message, websocket::close_reason reason) override {
+  void close(ws::SharedFrame last_frame, ws::CloseReason reason) override {
     if (closing_ || closed_) return;
-    closing_ = true;
-    keepalive_.cancel();
-    if (last_message) {
-      queued_bytes_ += last_message->size();
-      queue_.push_back({Outgoing::Kind::message, std::move(last_message), {}});
-    }
-    queue_.push_back({Outgoing::Kind::close, nullptr, std::move(reason)});
-    if (!writing_) write_next();
+    if (last_frame) push(std::move(last_frame));
+    start_closing(ws::close_frame(reason));
   }
 
   bool is_open() const override { return !closing_ && !closed_; }
@@ -75,36 +90,205 @@ class StreamConnection final : public WsConnection {
   std::size_t queued_bytes() const override { return queued_bytes_; }
 
  private:
-  struct Outgoing {
-    enum class Kind { message, ping, close };
-    Kind kind;
-    SharedBuffer bytes;  // For a message.
-    websocket::close_reason reason;  // For the close.
-  };
-
   std::shared_ptr<StreamConnection> shared() { return std::static_pointer_cast<StreamConnection>(shared_from_this()); }
 
-  // Reads a message piece by piece, never asking for more than would take
-  // it one byte past the limit.
-  void read_next() {
-    const std::size_t room_left = limits_.max_message_bytes + 1 - read_buffer_.size();
-    ws_.async_read_some(read_buffer_, room_left, [self = shared()](error_code ec, std::size_t) {
-      if (ec) return self->finish(ec);
-      self->heard();
-      if (self->read_buffer_.size() > self->limits_.max_message_bytes) {
-        return self->close(nullptr, websocket::close_reason(websocket::close_code::too_big,
-                                                            "message too big: at most " +
-                                                                std::to_string(self->limits_.max_message_bytes) +
-                                                                " bytes"));
+  // --- Writing ---------------------------------------------------------
+
+  void push(ws::SharedFrame frame) {
+    queued_bytes_ += frame->size();
+    queue_.push_back(std::move(frame));
+    if constexpr (kPlain) {
+      if (flush_due_ || awaiting_writable_) return;
+      flush_due_ = true;
+      flush_queue_->add(shared());
+    } else {
+      write_next();
+    }
+  }
+
+  void flush() override {
+    if constexpr (kPlain) flush_plain();
+  }
+
+  // Writes what is queued, kMaxGather frames a send: through the worker's
+  // ring when it has one (one send out at a time), else straight to the
+  // socket until it takes no more, then waiting until it does.
+  void flush_plain() {
+    flush_due_ = false;
+    if (closed_ || in_flight_ > 0) return;  // A ring send is out: its end flushes again.
+    SendRing* ring = flush_queue_->ring();
+    while (!queue_.empty()) {
+      iovec pieces[kMaxGather];
+      const std::size_t count = std::min(queue_.size(), kMaxGather);
+      std::size_t offered = 0;
+      for (std::size_t i = 0; i < count; ++i) {
+        const std::size_t skip = i == 0 ? head_written_ : 0;
+        pieces[i].iov_base = const_cast<char*>(queue_[i]->data() + skip);
+        pieces[i].iov_len = queue_[i]->size() - skip;
+        offered += pieces[i].iov_len;
       }
-      if (!self->ws_.is_message_done()) return self->read_next();
-      const auto data = self->read_buffer_.cdata();
-      self->handler_->on_message(*self, std::string_view(static_cast<const char*>(data.data()), data.size()),
-                                 self->ws_.got_binary());
-      self->read_buffer_.consume(self->read_buffer_.size());
-      if (!self->closed_) self->read_next();
+      if (ring) {
+        in_flight_ = count;
+        return ring->send(stream_.native_handle(), std::span<const iovec>(pieces, count), shared());
+      }
+      msghdr message{};
+      message.msg_iov = pieces;
+      message.msg_iovlen = count;
+      const ssize_t sent = ::sendmsg(stream_.native_handle(), &message, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (sent < 0 && errno == EINTR) continue;
+      if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK) return finish();
+      if (sent > 0) consume(static_cast<std::size_t>(sent));
+      if (sent < 0 || static_cast<std::size_t>(sent) < offered) return await_writable();
+    }
+    queue_drained();
+  }
+
+  void sent(int result) override {
+    if constexpr (kPlain) ring_sent(result);
+  }
+
+  // A ring send ended.
+  void ring_sent(int result) {
+    in_flight_ = 0;
+    if (closed_) return;
+    if (result == -EAGAIN || result == -EWOULDBLOCK) return await_writable();  // Its buffer is full.
+    if (result < 0 && result != -EINTR) return finish();
+    if (result > 0) consume(static_cast<std::size_t>(result));
+    if (queue_.empty()) return queue_drained();
+    if (flush_due_) return;  // Already waiting in the flush queue.
+    flush_due_ = true;
+    flush_queue_->add(shared());
+  }
+
+  void queue_drained() {
+    if (closing_) peer_closed_ ? finish() : await_peer_close();
+  }
+
+  void await_writable() {
+    awaiting_writable_ = true;
+    stream_.async_wait(tcp::socket::wait_write, [self = shared()](error_code ec) {
+      self->awaiting_writable_ = false;
+      if (self->closed_) return;
+      if (ec) return self->finish();
+      self->flush();
     });
   }
+
+  // Takes `written` bytes off the front of the queue.
+  void consume(std::size_t written) {
+    queued_bytes_ -= written;
+    std::size_t done = 0;
+    written += head_written_;
+    while (done < queue_.size() && written >= queue_[done]->size()) written -= queue_[done++]->size();
+    head_written_ = written;
+    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(done));
+  }
+
+  // TLS: one write at a time, of everything queued (up to kMaxGather
+  // frames): frames queued while a write is out go together in the next.
+  void write_next() {
+    if (in_flight_ > 0 || closed_ || queue_.empty()) return;
+    Gather gather;
+    gather.count = std::min(queue_.size(), kMaxGather);
+    for (std::size_t i = 0; i < gather.count; ++i) gather.buffers[i] = asio::buffer(*queue_[i]);
+    gather.buffers[0] += head_written_;
+    in_flight_ = gather.count;
+    asio::async_write(stream_, gather, [self = shared()](error_code ec, std::size_t written) {
+      self->wrote(ec, written);
+    });
+  }
+
+  void wrote(error_code ec, std::size_t written) {
+    in_flight_ = 0;
+    if (closed_) return;
+    if (ec) return finish();
+    consume(written);
+    if (!queue_.empty()) return write_next();
+    queue_drained();
+  }
+
+  void slow_reader() {
+    // What waits behind the write in flight is dropped: the reader is too
+    // far behind for it to matter, and the close must not wait for it.
+    const std::size_t keep = std::max(in_flight_, head_written_ > 0 ? std::size_t{1} : std::size_t{0});
+    queue_.resize(keep);
+    queued_bytes_ = 0;
+    for (const auto& frame : queue_) queued_bytes_ += frame->size();
+    queued_bytes_ -= head_written_;
+    start_closing(ws::close_frame({ws::close_code::policy_error, "slow reader: messages backed up"}));
+  }
+
+  void start_closing(ws::SharedFrame close_frame) {
+    closing_ = true;
+    timer_.cancel();
+    push(std::move(close_frame));
+  }
+
+  // Our close frame is out: the client has the handshake timeout to answer.
+  void await_peer_close() {
+    timer_.expires_after(limits_.handshake_timeout);
+    timer_.async_wait([self = shared()](error_code ec) {
+      if (!ec) self->finish();
+    });
+  }
+
+  // --- Reading ---------------------------------------------------------
+
+  void read_next() {
+    if constexpr (kPlain) {
+      stream_.async_wait(tcp::socket::wait_read, [self = shared()](error_code ec) {
+        if (self->closed_) return;
+        if (ec) return self->finish();
+        const auto scratch = read_scratch();
+        const ssize_t got = ::recv(self->stream_.native_handle(), scratch.data(), scratch.size(), MSG_DONTWAIT);
+        if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return self->read_next();
+        if (got <= 0) return self->finish();  // Gone: reset, or closed without a close frame.
+        self->received(scratch.first(static_cast<std::size_t>(got)));
+      });
+    } else {
+      if (tls_read_buffer_.empty()) tls_read_buffer_.resize(4096);
+      stream_.async_read_some(asio::buffer(tls_read_buffer_), [self = shared()](error_code ec, std::size_t got) {
+        if (self->closed_) return;
+        if (ec) return self->finish();
+        self->received(std::span<char>(self->tls_read_buffer_.data(), got));
+      });
+    }
+  }
+
+  void received(std::span<char> bytes) {
+    heard();
+    reader_.read(bytes, *this);
+    if (closed_) return;
+    if (!reader_.done()) return read_next();
+    // The client closed or broke the protocol: nothing more is read, and
+    // the connection ends once the answer is out.
+    peer_closed_ = true;
+    if (in_flight_ == 0 && !flush_due_ && !awaiting_writable_ && queue_.empty()) finish();
+  }
+
+  bool on_message(std::string_view payload, bool binary) override {
+    if (!closing_) handler_->on_message(*this, payload, binary);
+    return true;  // Read on: the client's close may follow.
+  }
+
+  bool on_ping(std::string_view payload) override {
+    if (!closing_) push(ws::pong_frame(payload));
+    return true;
+  }
+
+  bool on_pong() override { return true; }
+
+  void on_close(std::uint16_t code) override {
+    if (closing_) return;  // The answer to ours.
+    start_closing(code == 0 ? ws::empty_close_frame() : ws::close_frame({code, {}}));
+  }
+
+  void on_failure(ws::CloseReason reason) override {
+    if (closing_) return;
+    start_closing(ws::close_frame(reason));
+  }
+
+  // --- Keep-alive ------------------------------------------------------
 
   // Anything from the peer (a message, a ping, a pong) shows it is there.
   void heard() {
@@ -117,86 +301,73 @@ class StreamConnection final : public WsConnection {
   void arm_keepalive() {
     if (closing_ || closed_) return;
     const auto due = ping_outstanding_ ? ping_sent_ + limits_.ping_timeout : last_heard_ + limits_.ping_interval;
-    keepalive_.expires_at(due);
-    keepalive_.async_wait([self = shared()](error_code ec) {
+    timer_.expires_at(due);
+    timer_.async_wait([self = shared()](error_code ec) {
       if (ec || self->closing_ || self->closed_) return;
       const auto now = Clock::now();
       if (self->ping_outstanding_ && now >= self->ping_sent_ + self->limits_.ping_timeout)
-        return self->close(nullptr, websocket::close_reason(websocket::close_code::policy_error,
-                                                            "no answer to ping: connection timed out"));
+        return self->close(nullptr, {ws::close_code::policy_error, "no answer to ping: connection timed out"});
       if (!self->ping_outstanding_ && now >= self->last_heard_ + self->limits_.ping_interval) {
         self->ping_outstanding_ = true;
         self->ping_sent_ = now;
-        self->queue_.push_back({Outgoing::Kind::ping, nullptr, {}});
-        if (!self->writing_) self->write_next();
+        self->push(ws::ping_frame());
       }
       self->arm_keepalive();
     });
   }
 
-  void slow_reader() {
-    // Whatever waits behind the write in flight is dropped: the reader is
-    // too far behind for it to matter, and the close must not wait for it.
-    const bool in_flight = writing_ && !queue_.empty();
-    std::optional<Outgoing> head;
-    if (in_flight) head = std::move(queue_.front());
-    queue_.clear();
-    queued_bytes_ = 0;
-    if (head) {
-      queued_bytes_ = head->bytes ? head->bytes->size() : 0;
-      queue_.push_back(std::move(*head));
-    }
-    close(nullptr, websocket::close_reason(websocket::close_code::policy_error, "slow reader: messages backed up"));
-  }
+  // --- The end ---------------------------------------------------------
 
-  void write_next() {
-    if (queue_.empty() || closed_) {
-      writing_ = false;
-      return;
-    }
-    writing_ = true;
-    Outgoing& next = queue_.front();
-    auto done = [self = shared()](error_code ec, std::size_t = 0) {
-      if (ec) return self->finish(ec);
-      if (self->closed_) return;  // finish() ran meanwhile and emptied the queue.
-      if (const auto& bytes = self->queue_.front().bytes) self->queued_bytes_ -= bytes->size();
-      self->queue_.pop_front();
-      self->write_next();
-    };
-    switch (next.kind) {
-      case Outgoing::Kind::message: return ws_.async_write(asio::buffer(*next.bytes), std::move(done));
-      case Outgoing::Kind::ping: return ws_.async_ping({}, std::move(done));
-      case Outgoing::Kind::close:
-        return ws_.async_close(next.reason, [self = shared()](error_code ec) { self->finish(ec); });
-    }
-  }
-
-  void finish(error_code) {
+  void finish() {
     if (closed_) return;
     closed_ = true;
-    writing_ = false;
-    queue_.clear();
+    // A write still out may be reading its frames: they stay until it ends.
+    queue_.resize(std::min(in_flight_, queue_.size()));
     queued_bytes_ = 0;
-    keepalive_.cancel();
+    timer_.cancel();
     error_code ignored;
-    beast::get_lowest_layer(ws_).socket().close(ignored);
+    if constexpr (kPlain) {
+      stream_.shutdown(tcp::socket::shutdown_both, ignored);
+      stream_.close(ignored);
+    } else if (!(peer_closed_ && reader_.done())) {
+      beast::get_lowest_layer(stream_).socket().close(ignored);  // Broken or gone: no goodbye to wait for.
+    } else {
+      // The closing handshake is done and nothing is being read: TLS says
+      // goodbye with a close_notify, within the handshake timeout.
+      auto& socket = beast::get_lowest_layer(stream_).socket();
+      timer_.expires_after(limits_.handshake_timeout);
+      timer_.async_wait([self = shared()](error_code ec) {
+        if (!ec) beast::get_lowest_layer(self->stream_).socket().close(ec);
+      });
+      stream_.async_shutdown([self = shared(), &socket](error_code) {
+        error_code ignored;
+        self->timer_.cancel();
+        socket.close(ignored);
+      });
+    }
     handler_->on_closed(*this);
     handler_.reset();
     slot_.reset();
   }
 
-  websocket::stream<Stream> ws_;
+  Stream stream_;
   AddressLimit::Slot slot_;
   std::shared_ptr<WsHandler> handler_;
   Limits limits_;
-  beast::flat_buffer read_buffer_;
-  std::deque<Outgoing> queue_;
-  std::size_t queued_bytes_ = 0;
+  ws::FrameReader reader_;
+  std::vector<char> tls_read_buffer_;  // TLS only: it decrypts into it.
+  std::vector<ws::SharedFrame> queue_;
+  std::size_t head_written_ = 0;  // Of the first frame, already written.
+  std::size_t in_flight_ = 0;     // Frames in the write that is out (TLS, or a ring send).
+  std::size_t queued_bytes_ = 0;  // Not yet written.
   std::uint64_t dropped_media_ = 0;
-  bool writing_ = false;
-  bool closing_ = false;  // close() was called: nothing more is queued.
-  bool closed_ = false;   // on_closed was delivered.
-  asio::steady_timer keepalive_;
+  FlushQueue* flush_queue_ = nullptr;  // Plain: where it waits to be written.
+  bool flush_due_ = false;          // Plain: in the flush queue.
+  bool awaiting_writable_ = false;  // Plain: the socket took no more.
+  bool closing_ = false;      // Our close frame is queued: nothing more is.
+  bool peer_closed_ = false;  // The client closed, or broke the protocol.
+  bool closed_ = false;       // on_closed was delivered.
+  Timer timer_;               // Keep-alive, then the closing handshake.
   Clock::time_point last_heard_ = Clock::now();
   Clock::time_point ping_sent_;
   bool ping_outstanding_ = false;
@@ -206,13 +377,17 @@ class StreamConnection final : public WsConnection {
 
 std::shared_ptr<WsConnection> WsConnection::create(Transport transport, std::shared_ptr<WsHandler> handler,
                                                    Limits limits) {
-  return std::visit(
-      [&](auto& stream) -> std::shared_ptr<WsConnection> {
-        using Stream = std::decay_t<decltype(stream)>;
-        return std::make_shared<StreamConnection<Stream>>(std::move(stream), std::move(transport.slot),
+  auto& context = static_cast<asio::io_context&>(transport.tcp().get_executor().context());
+  if (auto* plain = std::get_if<PlainStream>(&transport.stream)) {
+    tcp::socket socket = plain->release_socket();
+    error_code ec;
+    const auto local = socket.local_endpoint(ec);  // A socket already gone fails its first read.
+    PlainSocket bound(context, ec ? tcp::v4() : local.protocol(), socket.release());
+    return std::make_shared<StreamConnection<PlainSocket>>(std::move(bound), context, std::move(transport.slot),
                                                           std::move(handler), limits);
-      },
-      transport.stream);
+  }
+  return std::make_shared<StreamConnection<TlsStream>>(std::move(std::get<TlsStream>(transport.stream)), context,
+                                                      std::move(transport.slot), std::move(handler), limits);
 }
 
 }  // namespace balint::net

@@ -1,14 +1,18 @@
 // One WebSocket connection: binary messages in, a bounded FIFO of shared
-// immutable buffers out, one write in flight at a time, and pings when the
-// line is quiet.
+// immutable frames out, everything queued written in one system call when
+// the socket takes it, and pings when the line is quiet.
 //
 // Not thread-safe: every call happens on the connection's own worker thread
 // (the one its socket runs on), where the session it belongs to also runs.
+// No call made to it reports back from inside that call: on_closed always
+// comes from a handler of its own, so an owner can send to every member
+// without its member list changing under it.
 #pragma once
 
 #include "net/limits.hpp"
 #include "net/net.hpp"
 #include "net/transport.hpp"
+#include "net/ws_frames.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -16,18 +20,15 @@
 
 namespace balint::net {
 
-// A serialized message shared by every connection it is queued on.
-using SharedBuffer = std::shared_ptr<const std::string>;
-
 class WsConnection;
 
 // What the connection tells its owner.
 class WsHandler {
  public:
   virtual ~WsHandler() = default;
-  virtual void on_open(WsConnection& connection) = 0;  // Upgrade done.
+  virtual void on_open(WsConnection& connection) = 0;  // Upgrade answered.
   virtual void on_message(WsConnection& connection, std::string_view bytes, bool binary) = 0;
-  virtual void on_closed(WsConnection& connection) = 0;  // Once; also when the upgrade fails.
+  virtual void on_closed(WsConnection& connection) = 0;  // Once.
 };
 
 class WsConnection : public std::enable_shared_from_this<WsConnection> {
@@ -39,17 +40,18 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
   static std::shared_ptr<WsConnection> create(Transport transport, std::shared_ptr<WsHandler> handler, Limits limits);
   virtual ~WsConnection() = default;
 
-  // Completes the upgrade that `request` asked for, then starts reading.
-  virtual void accept(Request request) = 0;
+  // Answers the upgrade that `request` asked for (checked before: see
+  // http_session.cpp), then starts reading.
+  virtual void accept(const Request& request) = 0;
 
-  // Queues a message. A media message that does not fit under the queue
-  // bound is dropped (and counted); a state message that would take the
-  // queue past twice the bound closes the connection as a slow reader.
-  virtual void send(SharedBuffer message, Priority priority) = 0;
+  // Queues a frame. A media frame that does not fit under the queue bound
+  // is dropped (and counted); a state frame that would take the queue past
+  // twice the bound closes the connection as a slow reader.
+  virtual void send(ws::SharedFrame frame, Priority priority) = 0;
 
-  // Sends what is queued, then `last_message` (if any), then a close frame
+  // Sends what is queued, then `last_frame` (if any), then a close frame
   // with `reason`. Nothing queued after this is sent.
-  virtual void close(SharedBuffer last_message, websocket::close_reason reason) = 0;
+  virtual void close(ws::SharedFrame last_frame, ws::CloseReason reason) = 0;
 
   virtual bool is_open() const = 0;
   virtual std::uint64_t dropped_media() const = 0;

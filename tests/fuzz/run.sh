@@ -20,7 +20,7 @@ cd "$root"
 
 seconds="${1:?usage: bash tests/fuzz/run.sh SECONDS_PER_TARGET [BUILD_DIR]}"
 build_dir="${2:-build-sanitize}"
-targets=(fuzz_client_message fuzz_token)
+targets=(fuzz_client_message fuzz_token fuzz_ws_frames)
 
 # Any report stops the run; UBSan shows where it happened.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-halt_on_error=1:detect_leaks=1}"

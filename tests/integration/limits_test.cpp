@@ -9,6 +9,8 @@
 
 #include <boost/json.hpp>
 
+#include <thread>
+
 namespace balint::test {
 namespace {
 
@@ -203,6 +205,48 @@ TEST_CASE("Limits: a client that stops answering pings is closed, members that a
   CHECK(s.fac.client().connected());
   CHECK(s.p1.client().connected());
   s.expect_unchanged(before, {.version_steps = 0, .disconnected = "p2"});
+  s.expect_others_served();
+}
+
+TEST_CASE("Limits: a member who stops reading loses media past the queue bound, then is closed as a slow reader",
+          "[hostile][limits]") {
+  // Both ways of writing sockets: through io_uring, and a system call each.
+  const bool io_uring = GENERATE(true, false);
+  INFO("io_uring " << (io_uring ? "on" : "off"));
+  HostileSession s([&](app::Config& c) {
+    c.io_uring = io_uring;
+    c.max_message_bytes = 16 * 1024;
+    c.max_queue_bytes = 16 * 1024;
+    c.media_frames_per_second = 100000;
+    c.media_burst = 100000;
+    c.commands_per_second = 100000;
+    c.command_burst = 100000;
+  });
+  auto presenter = s.join_raw("pres");
+  auto stalled = s.join_raw("p2");  // Reads nothing from here on.
+  s.go_to_phase(0);                 // Presentation: the presenter speaks.
+
+  // 18 MB of media: far more than the kernel's socket buffers and the
+  // server's queue bound hold for the member who does not read.
+  constexpr int kFrames = 1200;
+  for (int i = 0; i < kFrames; ++i) REQUIRE(presenter->send_media(0, std::string(15000, static_cast<char>('a' + i % 26))));
+  // Its answer comes once the room has relayed every frame before it.
+  REQUIRE(presenter->send_command(1, sdk::cmd::lower_hand()));
+  REQUIRE(presenter->wait_result(1));
+  // Members who read got frames meanwhile (sealed for nobody: undecryptable);
+  // with a one-frame bound even they may lose some in a burst like this.
+  CHECK(s.fac.client().undecryptable_media_frames() > 0);
+
+  // State is never dropped: it piles up until twice the bound, then the
+  // reader is closed. Mute and unmute p1 until that happens.
+  for (int i = 0; i < 200; ++i) {
+    const auto result = s.fac.client().send(i % 2 == 0 ? sdk::cmd::mute("p1") : sdk::cmd::unmute("p1"));
+    REQUIRE(result.code() == v1::ERROR_CODE_OK);
+  }
+  // Reading again, the member finds the frames that fitted, then the close.
+  const auto& ending = stalled->wait_end(2 * kWait);
+  expect_close(ending, 1008);
+  CHECK_THAT(ending.close_reason, Catch::Contains("slow reader"));
   s.expect_others_served();
 }
 

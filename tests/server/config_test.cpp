@@ -27,9 +27,10 @@ TEST_CASE("the defaults are valid and match the documentation", "[config]") {
 }
 
 TEST_CASE("a config file overrides the defaults it names", "[config]") {
-  const auto path = write_temp(R"({"port": 9001, "default_max_members": 10, "log_level": "debug"})");
+  const auto path = write_temp(R"({"port": 9001, "default_max_members": 10, "log_level": "debug", "io_uring": false})");
   const auto config = balint::app::load_config_file(path);
   CHECK(config.port == 9001);
+  CHECK_FALSE(config.io_uring);
   CHECK(config.default_max_members == 10);
   CHECK(config.log_level == "debug");
   CHECK(config.bind_address == "127.0.0.1");
@@ -51,6 +52,7 @@ TEST_CASE("a bad config file is refused with the field and the problem", "[confi
   CHECK_THAT(message_for("{not json"), Catch::Contains("not valid JSON"));
   CHECK_THAT(message_for(R"({"port": "eighty"})"), Catch::Contains("\"port\" must be a whole number"));
   CHECK_THAT(message_for(R"({"port": 70000})"), Catch::Contains("\"port\" is too large"));
+  CHECK_THAT(message_for(R"({"io_uring": "no"})"), Catch::Contains("\"io_uring\" must be true or false"));
   CHECK_THAT(message_for(R"({"colour": "blue"})"), Catch::Contains("\"colour\" is not a known setting"));
   CHECK_THAT(message_for(R"({"log_level": "loud"})"), Catch::Contains("log_level"));
   CHECK_THAT(message_for(R"({"admin_secret": "short"})"), Catch::Contains("admin_secret"));

@@ -31,8 +31,8 @@ void send_in_fragments(RawClient& raw, std::size_t total, std::size_t piece) {
   }
 }
 
-// Beast fails a connection that breaks RFC 6455 with a close frame that
-// carries the code alone (section 7.1.7); there is no reason to expect.
+// A connection that breaks RFC 6455 is failed with a close frame carrying
+// the code the RFC gives (section 7.1.7); its short reason is not checked.
 void expect_protocol_failure(const Ending& ending, std::uint16_t code) {
   INFO("the connection ended with: " << ending.describe());
   REQUIRE(ending.kind == Ending::Kind::websocket_close);
