@@ -14,6 +14,10 @@ FlushQueue::~FlushQueue() = default;
 
 void FlushQueue::add(std::shared_ptr<Flushable> connection) {
   waiting_.push_back(std::move(connection));
+  post_run();
+}
+
+void FlushQueue::post_run() {
   if (posted_) return;
   posted_ = true;
   asio::post(context_, [this] { run(); });
@@ -24,7 +28,7 @@ void FlushQueue::run() {
   running_.swap(waiting_);  // Flushing may queue more: they wait for the next turn.
   for (auto& connection : running_) connection->flush();
   running_.clear();
-  if (ring_) ring_->submit();
+  if (ring_ && !ring_->submit()) post_run();  // The kernel took not all of it: again next turn.
 }
 
 void FlushQueue::shutdown() {

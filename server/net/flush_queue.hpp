@@ -41,6 +41,7 @@ class FlushQueue final : public asio::execution_context::service {
   const std::string& ring_problem() const { return ring_problem_; }
 
  private:
+  void post_run();
   void run();
   void shutdown() override;
 

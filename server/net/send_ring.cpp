@@ -43,11 +43,12 @@ SendRing::~SendRing() {
   if (ring_.ring_fd >= 0) ::io_uring_queue_exit(&ring_);
 }
 
-void SendRing::send(int fd, std::span<const iovec> pieces, std::shared_ptr<SendTarget> target) {
+bool SendRing::send(int fd, std::span<const iovec> pieces, std::shared_ptr<SendTarget> target) {
   io_uring_sqe* entry = ::io_uring_get_sqe(&ring_);
   if (entry == nullptr) {  // The queue is full: send what is in it first.
     submit();
     entry = ::io_uring_get_sqe(&ring_);
+    if (entry == nullptr) return false;
   }
   if (free_slots_.empty()) {
     slots_.push_back(std::make_unique<Slot>());
@@ -63,9 +64,10 @@ void SendRing::send(int fd, std::span<const iovec> pieces, std::shared_ptr<SendT
   ::io_uring_prep_sendmsg(entry, fd, &slot->message, MSG_NOSIGNAL);
   ::io_uring_sqe_set_data(entry, slot);
   ++in_flight_;
+  return true;
 }
 
-void SendRing::submit() {
+bool SendRing::submit() {
   if (::io_uring_sq_ready(&ring_) > 0) {
     // What the kernel finishes within the submit is reported right here:
     // no eventfd signal for it, no wake-up of the loop a turn later.
@@ -77,6 +79,7 @@ void SendRing::submit() {
     ::io_uring_cq_eventfd_toggle(&ring_, true);
   }
   reap();  // Also what finished between the reap and the toggle.
+  return ::io_uring_sq_ready(&ring_) == 0;
 }
 
 // Reports every finished send. A report may queue new sends: they wait for

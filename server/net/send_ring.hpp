@@ -41,10 +41,14 @@ class SendRing {
 
   // Queues a send of `pieces` (their bytes must stay put until `target`
   // hears how it went) on socket `fd`. Goes out with the next submit().
-  void send(int fd, std::span<const iovec> pieces, std::shared_ptr<SendTarget> target);
+  // False when the ring takes no more even after a submit (the kernel
+  // refused it); then nothing is queued.
+  bool send(int fd, std::span<const iovec> pieces, std::shared_ptr<SendTarget> target);
 
   // Hands every queued send to the kernel, then reports those it finished.
-  void submit();
+  // False when some are still waiting (the kernel refused the submit for
+  // now): submit again later.
+  bool submit();
 
  private:
   struct Slot {

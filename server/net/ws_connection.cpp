@@ -98,12 +98,18 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
     queued_bytes_ += frame->size();
     queue_.push_back(std::move(frame));
     if constexpr (kPlain) {
-      if (flush_due_ || awaiting_writable_) return;
-      flush_due_ = true;
-      flush_queue_->add(shared());
+      if (!awaiting_writable_) schedule_flush();
     } else {
       write_next();
     }
+  }
+
+  // Plain: written at the end of this turn, with the rest of the worker's
+  // (and, with a ring, submitted with them).
+  void schedule_flush() {
+    if (flush_due_) return;
+    flush_due_ = true;
+    flush_queue_->add(shared());
   }
 
   void flush() override {
@@ -129,7 +135,8 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
       }
       if (ring) {
         in_flight_ = count;
-        return ring->send(stream_.native_handle(), std::span<const iovec>(pieces, count), shared());
+        if (ring->send(stream_.native_handle(), std::span<const iovec>(pieces, count), shared())) return;
+        in_flight_ = 0;  // The ring is full even after a submit: this once, a call of its own.
       }
       msghdr message{};
       message.msg_iov = pieces;
@@ -155,13 +162,13 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
     if (result < 0 && result != -EINTR) return finish();
     if (result > 0) consume(static_cast<std::size_t>(result));
     if (queue_.empty()) return queue_drained();
-    if (flush_due_) return;  // Already waiting in the flush queue.
-    flush_due_ = true;
-    flush_queue_->add(shared());
+    schedule_flush();
   }
 
+  // Everything is out. Closing, the connection ends once the client's close
+  // has come too (or at the closing deadline).
   void queue_drained() {
-    if (closing_) peer_closed_ ? finish() : await_peer_close();
+    if (closing_ && peer_closed_) finish();
   }
 
   void await_writable() {
@@ -170,7 +177,7 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
       self->awaiting_writable_ = false;
       if (self->closed_) return;
       if (ec) return self->finish();
-      self->flush();
+      self->schedule_flush();
     });
   }
 
@@ -218,18 +225,16 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
     start_closing(ws::close_frame({ws::close_code::policy_error, "slow reader: messages backed up"}));
   }
 
+  // From here the connection has the handshake timeout to get the close
+  // frame out and the client's answer in; a client that reads nothing any
+  // more is let go then, whatever is still queued.
   void start_closing(ws::SharedFrame close_frame) {
     closing_ = true;
-    timer_.cancel();
-    push(std::move(close_frame));
-  }
-
-  // Our close frame is out: the client has the handshake timeout to answer.
-  void await_peer_close() {
-    timer_.expires_after(limits_.handshake_timeout);
+    timer_.expires_after(limits_.handshake_timeout);  // Ends the keep-alive wait.
     timer_.async_wait([self = shared()](error_code ec) {
       if (!ec) self->finish();
     });
+    push(std::move(close_frame));
   }
 
   // --- Reading ---------------------------------------------------------
@@ -327,6 +332,12 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
     timer_.cancel();
     error_code ignored;
     if constexpr (kPlain) {
+      // Bytes left unread (the rest of a frame refused for its size, say)
+      // would make the kernel answer the close with a reset, which can
+      // overtake the close frame: read away what has come.
+      const auto scratch = read_scratch();
+      for (int i = 0; i < 16 && ::recv(stream_.native_handle(), scratch.data(), scratch.size(), MSG_DONTWAIT) > 0; ++i) {
+      }
       stream_.shutdown(tcp::socket::shutdown_both, ignored);
       stream_.close(ignored);
     } else if (!(peer_closed_ && reader_.done())) {

@@ -208,45 +208,77 @@ TEST_CASE("Limits: a client that stops answering pings is closed, members that a
   s.expect_others_served();
 }
 
+namespace {
+
+// A session whose queue bound is one 16 KiB frame, and no rate limits.
+void slow_reader_config(app::Config& c, bool io_uring) {
+  c.io_uring = io_uring;
+  c.max_message_bytes = 16 * 1024;
+  c.max_queue_bytes = 16 * 1024;
+  c.media_frames_per_second = 100000;
+  c.media_burst = 100000;
+  c.commands_per_second = 100000;
+  c.command_burst = 100000;
+}
+
+// 18 MB of media from the presenter, far more than the kernel's socket
+// buffers and the queue bound hold for a member who reads nothing; then
+// 200 changes of state, which is never dropped and so backs up past twice
+// the bound.
+void back_up(HostileSession& s, RawClient& presenter) {
+  s.go_to_phase(0);  // Presentation: the presenter speaks.
+  for (int i = 0; i < 1200; ++i) REQUIRE(presenter.send_media(0, std::string(15000, static_cast<char>('a' + i % 26))));
+  // Its answer comes once the room has relayed every frame before it.
+  REQUIRE(presenter.send_command(1, sdk::cmd::lower_hand()));
+  REQUIRE(presenter.wait_result(1));
+  // Members who read got frames meanwhile (sealed for nobody: undecryptable);
+  // with a one-frame bound even they may lose some in a burst like this.
+  CHECK(s.fac.client().undecryptable_media_frames() > 0);
+  for (int i = 0; i < 200; ++i) {
+    const auto result = s.fac.client().send(i % 2 == 0 ? sdk::cmd::mute("p1") : sdk::cmd::unmute("p1"));
+    REQUIRE(result.code() == v1::ERROR_CODE_OK);
+  }
+}
+
+}  // namespace
+
 TEST_CASE("Limits: a member who stops reading loses media past the queue bound, then is closed as a slow reader",
           "[hostile][limits]") {
   // Both ways of writing sockets: through io_uring, and a system call each.
   const bool io_uring = GENERATE(true, false);
   INFO("io_uring " << (io_uring ? "on" : "off"));
-  HostileSession s([&](app::Config& c) {
-    c.io_uring = io_uring;
-    c.max_message_bytes = 16 * 1024;
-    c.max_queue_bytes = 16 * 1024;
-    c.media_frames_per_second = 100000;
-    c.media_burst = 100000;
-    c.commands_per_second = 100000;
-    c.command_burst = 100000;
-  });
+  HostileSession s([&](app::Config& c) { slow_reader_config(c, io_uring); });
   auto presenter = s.join_raw("pres");
   auto stalled = s.join_raw("p2");  // Reads nothing from here on.
-  s.go_to_phase(0);                 // Presentation: the presenter speaks.
-
-  // 18 MB of media: far more than the kernel's socket buffers and the
-  // server's queue bound hold for the member who does not read.
-  constexpr int kFrames = 1200;
-  for (int i = 0; i < kFrames; ++i) REQUIRE(presenter->send_media(0, std::string(15000, static_cast<char>('a' + i % 26))));
-  // Its answer comes once the room has relayed every frame before it.
-  REQUIRE(presenter->send_command(1, sdk::cmd::lower_hand()));
-  REQUIRE(presenter->wait_result(1));
-  // Members who read got frames meanwhile (sealed for nobody: undecryptable);
-  // with a one-frame bound even they may lose some in a burst like this.
-  CHECK(s.fac.client().undecryptable_media_frames() > 0);
-
-  // State is never dropped: it piles up until twice the bound, then the
-  // reader is closed. Mute and unmute p1 until that happens.
-  for (int i = 0; i < 200; ++i) {
-    const auto result = s.fac.client().send(i % 2 == 0 ? sdk::cmd::mute("p1") : sdk::cmd::unmute("p1"));
-    REQUIRE(result.code() == v1::ERROR_CODE_OK);
-  }
+  back_up(s, *presenter);
   // Reading again, the member finds the frames that fitted, then the close.
   const auto& ending = stalled->wait_end(2 * kWait);
   expect_close(ending, 1008);
   CHECK_THAT(ending.close_reason, Catch::Contains("slow reader"));
+  s.expect_others_served();
+}
+
+TEST_CASE("Limits: a slow reader that never reads again is let go at the handshake timeout", "[hostile][limits]") {
+  const bool io_uring = GENERATE(true, false);
+  INFO("io_uring " << (io_uring ? "on" : "off"));
+  HostileSession s([&](app::Config& c) {
+    slow_reader_config(c, io_uring);
+    c.handshake_timeout = std::chrono::seconds(1);
+  });
+  auto presenter = s.join_raw("pres");
+  auto stalled = s.join_raw("p2");  // Never reads again.
+  back_up(s, *presenter);
+  // Its close frame cannot get out past the full buffers; a second later
+  // the server ends the connection anyway, and the room shows p2 gone.
+  const auto started = std::chrono::steady_clock::now();
+  const auto gone = s.fac.client().wait_for_state(
+      [](const v1::SessionState& state) {
+        const auto* p2 = sdk::find_member(state, "p2");
+        return p2 && p2->connection() == v1::CONNECTION_STATUS_RECONNECTING;
+      },
+      kWait);
+  REQUIRE(gone);
+  CHECK(std::chrono::steady_clock::now() - started < 4s);
   s.expect_others_served();
 }
 
