@@ -262,7 +262,7 @@ TEST_CASE("Join check: a resume credential that is malformed, for no session or 
   const auto ask = [&](const std::string& credential) {
     return sdk::AdminClient(server.http_url(), "").request("GET", "/api/v1/join?resume=" + credential);
   };
-  for (const std::string bad : {std::string("garbage"), created.session_id + ".p1", created.session_id + ".p!1.x",
+  for (const std::string& bad : {std::string("garbage"), created.session_id + ".p1", created.session_id + ".p!1.x",
                                 created.session_id + ".p1.", created.session_id + ".p1.x.y"}) {
     INFO("credential " << bad);
     const auto answer = ask(bad);

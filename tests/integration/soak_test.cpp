@@ -83,7 +83,8 @@ struct Tally {
 void send_and_learn(sdk::Client& client, const v1::Command& command, bool wanted, Known& flag, Tally& tally) {
   ++tally.sent;
   const auto result = client.send(command, std::chrono::seconds(3));
-  switch (result.code()) {
+  // The SDK's own codes lie outside the enum: switch on the number.
+  switch (static_cast<int>(result.code())) {
     case v1::ERROR_CODE_OK: ++tally.applied; flag = wanted; return;
     case v1::ERROR_CODE_NO_CHANGE: ++tally.unchanged; flag = wanted; return;
     case sdk::kErrorNotConnected: ++tally.not_sent; return;
