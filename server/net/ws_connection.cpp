@@ -271,17 +271,17 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
     if (in_flight_ == 0 && !flush_due_ && !awaiting_writable_ && queue_.empty()) finish();
   }
 
-  bool on_message(std::string_view payload, bool binary) override {
+  // Closing, what else comes is read (the client's close may follow) and
+  // dropped.
+  void on_message(std::string_view payload, bool binary) override {
     if (!closing_) handler_->on_message(*this, payload, binary);
-    return true;  // Read on: the client's close may follow.
   }
 
-  bool on_ping(std::string_view payload) override {
+  void on_ping(std::string_view payload) override {
     if (!closing_) push(ws::pong_frame(payload));
-    return true;
   }
 
-  bool on_pong() override { return true; }
+  void on_pong() override {}  // Every read counts as heard already.
 
   void on_close(std::uint16_t code) override {
     if (closing_) return;  // The answer to ours.

@@ -266,15 +266,15 @@ bool FrameReader::finish_frame(std::span<char> payload, FrameSink& sink) {
     message_.clear();
     return fail(sink, close_code::invalid_payload, "a text message that is not UTF-8"), false;
   }
-  const bool more = sink.on_message(message, message_binary_);
+  sink.on_message(message, message_binary_);
   message_.clear();
-  return more;
+  return true;
 }
 
 bool FrameReader::finish_control(std::string_view payload, FrameSink& sink) {
   switch (header_.opcode) {
-    case Opcode::ping: return sink.on_ping(payload);
-    case Opcode::pong: return sink.on_pong();
+    case Opcode::ping: return sink.on_ping(payload), true;
+    case Opcode::pong: return sink.on_pong(), true;
     default: break;
   }
   if (payload.size() == 1) return fail(sink, close_code::protocol_error, "a close frame with half a code"), false;

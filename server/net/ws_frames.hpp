@@ -60,12 +60,11 @@ bool valid_utf8(std::string_view text);
 class FrameSink {
  public:
   virtual ~FrameSink() = default;
-  // A whole data message. Return false to stop reading (the connection is
-  // closing); the rest of the bytes given are then left unread.
-  virtual bool on_message(std::string_view payload, bool binary) = 0;
-  virtual bool on_ping(std::string_view payload) = 0;
-  virtual bool on_pong() = 0;
-  // The client's close; `code` is 0 when it gave none.
+  // A whole data message.
+  virtual void on_message(std::string_view payload, bool binary) = 0;
+  virtual void on_ping(std::string_view payload) = 0;
+  virtual void on_pong() = 0;
+  // The client's close; `code` is 0 when it gave none. Nothing more is read.
   virtual void on_close(std::uint16_t code) = 0;
   // The client broke the protocol or a limit; nothing more is read.
   virtual void on_failure(CloseReason reason) = 0;

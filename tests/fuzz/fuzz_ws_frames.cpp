@@ -15,20 +15,15 @@ constexpr std::size_t kMaxMessage = 4096;
 
 struct Recorder : balint::net::ws::FrameSink {
   std::vector<std::string> events;
-  bool on_message(std::string_view payload, bool binary) override {
+  void on_message(std::string_view payload, bool binary) override {
     balint::fuzz::require(payload.size() <= kMaxMessage, "a message past the limit was handed on");
     events.push_back((binary ? "b" : "t") + std::string(payload));
-    return true;
   }
-  bool on_ping(std::string_view payload) override {
+  void on_ping(std::string_view payload) override {
     balint::fuzz::require(payload.size() <= 125, "a ping past 125 bytes was handed on");
     events.push_back("i" + std::string(payload));
-    return true;
   }
-  bool on_pong() override {
-    events.push_back("o");
-    return true;
-  }
+  void on_pong() override { events.push_back("o"); }
   void on_close(std::uint16_t code) override { events.push_back("c" + std::to_string(code)); }
   void on_failure(balint::net::ws::CloseReason reason) override { events.push_back("f" + std::to_string(reason.code)); }
 };

@@ -45,19 +45,12 @@ struct Recorder : FrameSink {
   std::vector<std::string> events;
   std::vector<const char*> message_addresses;
 
-  bool on_message(std::string_view payload, bool binary) override {
+  void on_message(std::string_view payload, bool binary) override {
     events.push_back(std::string(binary ? "binary " : "text ") + std::string(payload));
     message_addresses.push_back(payload.data());
-    return true;
   }
-  bool on_ping(std::string_view payload) override {
-    events.push_back("ping " + std::string(payload));
-    return true;
-  }
-  bool on_pong() override {
-    events.push_back("pong");
-    return true;
-  }
+  void on_ping(std::string_view payload) override { events.push_back("ping " + std::string(payload)); }
+  void on_pong() override { events.push_back("pong"); }
   void on_close(std::uint16_t code) override { events.push_back("close " + std::to_string(code)); }
   void on_failure(CloseReason reason) override {
     events.push_back("failure " + std::to_string(reason.code) + " " + reason.text);
@@ -103,7 +96,7 @@ TEST_CASE("WebSocket frames: a binary frame has the shortest length encoding for
     if (size < 126) CHECK(length7 == size);
     if (size >= 126 && size <= 0xFFFF) {
       CHECK(length7 == 126);
-      CHECK(((static_cast<unsigned char>((*frame)[2]) << 8) | static_cast<unsigned char>((*frame)[3])) == size);
+      CHECK(((static_cast<unsigned char>((*frame)[2]) << 8) | static_cast<unsigned char>((*frame)[3])) == static_cast<int>(size));
     }
     if (size > 0xFFFF) CHECK(length7 == 127);
     CHECK(frame->substr(header_size(size)) == payload);
