@@ -151,10 +151,23 @@ AdminApi::AdminApi(const Config& config, Registry& registry, net::WorkerPool& wo
 
 bool AdminApi::handles(std::string_view target) { return target.starts_with(prefix); }
 
-void AdminApi::handle(const net::Request& request, net::Respond respond) {
+void AdminApi::handle(const net::Request& request, const net::asio::ip::address& peer, net::Respond respond) {
   try {
-    if (!authorized(request, config_.admin_secret))
+    // A throttled address is refused before its secret is even compared.
+    const auto now = net::FailureThrottle::Clock::now();
+    if (const auto wait = failures_.wait(peer, now); wait.count() > 0) {
+      auto refusal = net::json_error(http::status::too_many_requests, "too_many_failures",
+                                     "too many wrong admin secrets from your address: try again in " +
+                                         std::to_string(wait.count()) + " s",
+                                     request.version(), request.keep_alive());
+      refusal.set(http::field::retry_after, std::to_string(wait.count()));
+      return respond(std::move(refusal));
+    }
+    if (!authorized(request, config_.admin_secret)) {
+      const auto in_a_row = failures_.failed(peer, now);
+      log(LogLevel::warn, "admin authentication failed from ", peer.to_string(), " (", in_a_row, " in a row)");
       throw ApiError{http::status::unauthorized, "unauthorized", "the admin API needs \"Authorization: Bearer <admin secret>\""};
+    }
 
     std::string_view target = request.target();
     if (const auto query = target.find('?'); query != std::string_view::npos) target = target.substr(0, query);

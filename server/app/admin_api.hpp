@@ -5,6 +5,7 @@
 
 #include "app/config.hpp"
 #include "app/registry.hpp"
+#include "net/failure_throttle.hpp"
 #include "net/net.hpp"
 #include "net/worker_pool.hpp"
 
@@ -16,9 +17,15 @@ class AdminApi {
  public:
   AdminApi(const Config& config, Registry& registry, net::WorkerPool& workers, std::shared_ptr<Store> store);
 
+  // Each address may get the admin secret wrong this many times in a row,
+  // then once per kFailureInterval: a guesser is slowed from thousands of
+  // tries a second to a few a minute; a person who mistypes is not.
+  static constexpr std::uint32_t kFailureBurst = 10;
+  static constexpr std::chrono::seconds kFailureInterval{6};
+
   // True if the request's target is the admin API's.
   static bool handles(std::string_view target);
-  void handle(const net::Request& request, net::Respond respond);
+  void handle(const net::Request& request, const net::asio::ip::address& peer, net::Respond respond);
 
  private:
   net::Response create_session(const net::Request& request);
@@ -30,6 +37,7 @@ class AdminApi {
   Registry& registry_;
   net::WorkerPool& workers_;
   std::shared_ptr<Store> store_;
+  net::FailureThrottle failures_{{1.0 / kFailureInterval.count(), kFailureBurst}, 10000};
 };
 
 }  // namespace balint::app

@@ -1,6 +1,7 @@
 #include "app/config.hpp"
 
 #include "app/log.hpp"
+#include "app/origins.hpp"
 
 #include <boost/json.hpp>
 
@@ -47,6 +48,13 @@ double read_rate(const std::string& path, std::string_view field, const json::va
   return rate;
 }
 
+std::vector<std::string> read_strings(const std::string& path, std::string_view field, const json::value& value) {
+  if (!value.is_array()) bad(path, field, "must be an array of strings");
+  std::vector<std::string> strings;
+  for (const auto& entry : value.get_array()) strings.push_back(read_string(path, field, entry));
+  return strings;
+}
+
 std::vector<auth::SigningKey> read_keys(const std::string& path, std::string_view field, const json::value& value) {
   if (!value.is_array()) bad(path, field, "must be an array of {\"id\", \"secret\"} objects");
   std::vector<auth::SigningKey> keys;
@@ -69,7 +77,9 @@ net::Limits network_limits(const Config& config) {
   limits.max_queue_bytes = config.max_queue_bytes;
   limits.commands = {config.commands_per_second, config.command_burst};
   limits.media = {config.media_frames_per_second, config.media_burst};
+  limits.control = {config.control_frames_per_second, config.control_burst};
   limits.max_connections_per_ip = config.max_connections_per_ip;
+  limits.max_connections = config.max_connections;
   limits.handshake_timeout = config.handshake_timeout;
   limits.idle_timeout = config.idle_timeout;
   limits.ping_interval = config.ping_interval;
@@ -104,6 +114,9 @@ Config load_config_file(const std::string& path, Config config) {
     else if (field == "tls_private_key_file") config.tls_private_key_file = read_string(path, field, value);
     else if (field == "public_url") config.public_url = read_string(path, field, value);
     else if (field == "web_root") config.web_root = read_string(path, field, value);
+    else if (field == "allowed_origins") config.allowed_origins = read_strings(path, field, value);
+    else if (field == "admin_bind_address") config.admin_bind_address = read_string(path, field, value);
+    else if (field == "admin_port") config.admin_port = static_cast<std::uint16_t>(read_unsigned(path, field, value, 65535));
     else if (field == "data_dir") config.data_dir = read_string(path, field, value);
     else if (field == "admin_secret") config.admin_secret = read_string(path, field, value);
     else if (field == "token_keys") config.token_keys = read_keys(path, field, value);
@@ -114,7 +127,10 @@ Config load_config_file(const std::string& path, Config config) {
     else if (field == "command_burst") config.command_burst = count(100000);
     else if (field == "media_frames_per_second") config.media_frames_per_second = read_rate(path, field, value);
     else if (field == "media_burst") config.media_burst = count(100000);
+    else if (field == "control_frames_per_second") config.control_frames_per_second = read_rate(path, field, value);
+    else if (field == "control_burst") config.control_burst = count(100000);
     else if (field == "max_connections_per_ip") config.max_connections_per_ip = count(1000000);
+    else if (field == "max_connections") config.max_connections = count(10000000);
     else if (field == "max_sessions") config.max_sessions = count(1000000);
     else if (field == "default_max_members") config.default_max_members = count(100);
     else if (field == "max_queue_bytes") config.max_queue_bytes = read_unsigned(path, field, value, 256 << 20);
@@ -138,8 +154,14 @@ std::string validate(const Config& config) {
   if (config.data_dir.empty()) return "data_dir must not be empty";
   if (config.tls_certificate_file.empty() != config.tls_private_key_file.empty())
     return "tls_certificate_file and tls_private_key_file go together: set both or neither";
-  if (!config.admin_secret.empty() && config.admin_secret.size() < 16)
-    return "admin_secret must be at least 16 characters";
+  if (!config.admin_secret.empty() && config.admin_secret.size() < 32)
+    return "admin_secret must be at least 32 characters";
+  for (const auto& origin : config.allowed_origins)
+    if (origin_of(origin).empty() || origin.find_first_of("/?#", origin.find("://") + 3) != std::string::npos)
+      return "each of allowed_origins must be an origin such as \"https://balint.example.org\" (a scheme and a host, "
+             "no path)";
+  if (config.admin_port != 0 && config.admin_bind_address.empty())
+    return "admin_port goes with admin_bind_address: set the address too";
   std::set<std::string> key_ids;
   for (const auto& key : config.token_keys) {
     if (key.id.empty() || key.id.size() > 64) return "each token key needs an id of 1-64 characters";
@@ -149,10 +171,13 @@ std::string validate(const Config& config) {
   if (config.token_lifetime.count() < 60) return "token_lifetime_seconds must be at least 60";
   if (config.max_message_bytes < 1024) return "max_message_bytes must be at least 1024";
   if (config.max_queue_bytes < config.max_message_bytes) return "max_queue_bytes must be at least max_message_bytes";
-  if (!(config.commands_per_second > 0) || !(config.media_frames_per_second > 0))
-    return "commands_per_second and media_frames_per_second must be above 0";
-  if (config.command_burst < 1 || config.media_burst < 1) return "command_burst and media_burst must be at least 1";
+  if (!(config.commands_per_second > 0) || !(config.media_frames_per_second > 0) ||
+      !(config.control_frames_per_second > 0))
+    return "commands_per_second, media_frames_per_second and control_frames_per_second must be above 0";
+  if (config.command_burst < 1 || config.media_burst < 1 || config.control_burst < 1)
+    return "command_burst, media_burst and control_burst must be at least 1";
   if (config.max_connections_per_ip < 1) return "max_connections_per_ip must be at least 1";
+  if (config.max_connections < 1) return "max_connections must be at least 1";
   if (config.max_sessions < 1) return "max_sessions must be at least 1";
   if (config.default_max_members < 1 || config.default_max_members > 100)
     return "default_max_members must be between 1 and 100";

@@ -33,11 +33,21 @@ struct Config {
   std::string public_url;
   // Folder of static files served at / (the web client); empty: none.
   std::string web_root;
+  // Pages whose WebSockets may join (their Origin header, as
+  // "scheme://host[:port]"). Empty: the public_url's origin and the server's
+  // own address. A client that sends no Origin (not a browser) may join.
+  std::vector<std::string> allowed_origins;
+  // The admin API on a listener of its own (say 127.0.0.1, out of the
+  // public's reach); then the public port answers it 404. Empty address:
+  // the admin API is on the public listener.
+  std::string admin_bind_address;
+  std::uint16_t admin_port = 0;  // With admin_bind_address; 0 picks a free port.
 
   // --- Secrets --------------------------------------------------------------
   // Where the server keeps its secrets and its store (balint.db).
   std::string data_dir = "data";
-  // Admin API credential. Empty: read from (or created in) data_dir/admin.secret.
+  // Admin API credential, 32 characters or more. Empty: read from (or
+  // created in) data_dir/admin.secret.
   std::string admin_secret;
   // API keys that sign join tokens (HS256). The first signs the links the
   // admin API mints; every one is accepted, so a new key can be added, the
@@ -58,9 +68,16 @@ struct Config {
   // Media frames one connection may send, counted apart from commands.
   double media_frames_per_second = 200;
   std::uint32_t media_burst = 400;
+  // Pings and pongs one connection may send: a client needs a few a minute.
+  double control_frames_per_second = 10;
+  std::uint32_t control_burst = 50;
   // Open connections (HTTP or WebSocket) from one IP address. Generous,
   // since a hospital's clinicians may all come from behind one NAT.
   std::uint32_t max_connections_per_ip = 64;
+  // Open connections in all; past it a new one is answered 503. The server
+  // raises its descriptor limit as far as it may at start and says in the
+  // log when this does not fit under it.
+  std::uint32_t max_connections = 20000;
   // Sessions that have not ended, server-wide.
   std::uint32_t max_sessions = 200;
   // Members besides facilitators and room devices, unless a session says less.

@@ -2,6 +2,7 @@
 
 #include "app/clock.hpp"
 #include "app/log.hpp"
+#include "app/origins.hpp"
 #include "app/roles.hpp"
 #include "core/names.hpp"
 
@@ -45,6 +46,15 @@ constexpr std::string_view landing_page = R"(<!doctype html>
 </body></html>
 )";
 
+net::Response health_answer(const net::Request& request) {
+  return net::json_response(http::status::ok, R"({"status":"ok"})", request.version(), request.keep_alive());
+}
+
+void log_out_of_descriptors(const net::error_code& ec) {
+  log(LogLevel::warn, "out of descriptors (", ec.message(),
+      "): new connections are answered 503 until some close; raise LimitNOFILE or lower max_connections");
+}
+
 // The join check's answer when joining would be admitted.
 net::Response join_answer(const Room& room, const std::string& participant_id, const std::string& display_name,
                           const std::string& role, unsigned version, bool keep_alive) {
@@ -76,20 +86,19 @@ std::string resume_credential_of(const net::Request& request) {
   return {};
 }
 
-Gateway::Gateway(const Config& config, Registry& registry, net::WorkerPool& workers, std::shared_ptr<Store> store)
-    : config_(config), registry_(registry), admin_(config, registry, workers, std::move(store)) {
+Gateway::Gateway(const Config& config, Registry& registry, std::shared_ptr<AdminApi> admin)
+    : config_(config), registry_(registry), admin_(std::move(admin)) {
   if (config.web_root.empty()) return;
   static_files_ = std::make_unique<const StaticFiles>(config.web_root);
   log(LogLevel::info, "serving ", static_files_->file_count(), " files (", static_files_->total_bytes(),
       " bytes) from ", static_files_->root());
 }
 
-void Gateway::handle_http(net::Request request, net::Respond respond) {
+void Gateway::handle_http(net::Request request, const net::asio::ip::address& peer, net::Respond respond) {
   const auto path = path_of(request.target());
-  if (AdminApi::handles(path)) return admin_.handle(request, std::move(respond));
+  if (admin_ && AdminApi::handles(path)) return admin_->handle(request, peer, std::move(respond));
   if (path == join_check_path) return check_join(request, std::move(respond));
-  if (path == "/healthz" && request.method() == http::verb::get)
-    return respond(net::json_response(http::status::ok, R"({"status":"ok"})", request.version(), request.keep_alive()));
+  if (path == "/healthz" && request.method() == http::verb::get) return respond(health_answer(request));
   if (path == "/ws") {
     auto refusal = net::json_error(http::status::upgrade_required, "upgrade_required",
                                    "/ws speaks WebSocket only: connect with a WebSocket client", request.version(),
@@ -138,8 +147,10 @@ std::variant<JoinRefusal, ResumeTicket> Gateway::verify_resume(const std::string
                       core::valid_participant_id(credential.substr(first + 1, second - first - 1)) &&
                       second + 1 < credential.size();
   if (!shaped) return JoinRefusal{http::status::unauthorized, "invalid_resume", "the resume credential is malformed"};
+  // No session answers as a wrong secret does: without the secret, nothing
+  // tells whether a session exists.
   auto room = registry_.find(credential.substr(0, first));
-  if (!room) return JoinRefusal{http::status::not_found, "unknown_session", "the credential's session does not exist"};
+  if (!room) return resume_refused();
   return ResumeTicket{std::move(room), credential.substr(first + 1, second - first - 1), credential.substr(second + 1)};
 }
 
@@ -150,6 +161,13 @@ std::variant<net::Response, net::Admit> Gateway::handle_upgrade(const net::Reque
   };
   if (path_of(request.target()) != "/ws")
     return refuse({http::status::not_found, "not_found", "WebSockets join at /ws"});
+  // A browser says which page opens the socket: only pages of this server
+  // (or of allowed_origins) may, so a page elsewhere that holds someone's
+  // link cannot join with it.
+  if (!OriginPolicy(config_.allowed_origins, config_.public_url)
+           .allows(request[http::field::origin], request[http::field::host]))
+    return refuse({http::status::forbidden, "origin_not_allowed",
+                   "pages from this origin may not join: the server allows its own pages (see allowed_origins)"});
   if (const auto credential = resume_credential_of(request); !credential.empty()) {
     auto verified = verify_resume(credential);
     if (const auto* refusal = std::get_if<JoinRefusal>(&verified)) return refuse(*refusal);
@@ -214,5 +232,22 @@ void Gateway::check_join(const net::Request& request, net::Respond respond) {
     respond(join_answer(room, claims.participant_id, claims.display_name, claims.role, version, keep_alive));
   });
 }
+
+void Gateway::out_of_descriptors(const net::error_code& ec) { log_out_of_descriptors(ec); }
+
+void AdminGateway::handle_http(net::Request request, const net::asio::ip::address& peer, net::Respond respond) {
+  const auto path = path_of(request.target());
+  if (AdminApi::handles(path)) return admin_->handle(request, peer, std::move(respond));
+  if (path == "/healthz" && request.method() == http::verb::get) return respond(health_answer(request));
+  respond(net::json_error(http::status::not_found, "not_found", "the admin listener serves /api/v1/sessions only",
+                          request.version(), request.keep_alive()));
+}
+
+std::variant<net::Response, net::Admit> AdminGateway::handle_upgrade(const net::Request& request) {
+  return net::json_error(http::status::not_found, "not_found", "WebSockets join on the public listener",
+                         request.version(), false);
+}
+
+void AdminGateway::out_of_descriptors(const net::error_code& ec) { log_out_of_descriptors(ec); }
 
 }  // namespace balint::app

@@ -37,11 +37,13 @@ struct ResumeTicket {
 class Gateway : public net::Router {
  public:
   // Loads config.web_root if set; throws std::runtime_error if it cannot be
-  // served (see StaticFiles).
-  Gateway(const Config& config, Registry& registry, net::WorkerPool& workers, std::shared_ptr<Store> store);
+  // served (see StaticFiles). Without `admin` the admin API is not here
+  // (it has a listener of its own: see AdminGateway).
+  Gateway(const Config& config, Registry& registry, std::shared_ptr<AdminApi> admin);
 
-  void handle_http(net::Request request, net::Respond respond) override;
+  void handle_http(net::Request request, const net::asio::ip::address& peer, net::Respond respond) override;
   std::variant<net::Response, net::Admit> handle_upgrade(const net::Request& request) override;
+  void out_of_descriptors(const net::error_code& ec) override;
 
  private:
   // The token checks of a join, shared by the upgrade and the join check:
@@ -57,8 +59,22 @@ class Gateway : public net::Router {
 
   const Config& config_;
   Registry& registry_;
-  AdminApi admin_;
+  std::shared_ptr<AdminApi> admin_;  // Null when the admin API listens elsewhere.
   std::unique_ptr<const StaticFiles> static_files_;  // Null without a web root.
+};
+
+// The admin listener's router (admin_bind_address): the admin API and
+// /healthz, nothing else.
+class AdminGateway : public net::Router {
+ public:
+  explicit AdminGateway(std::shared_ptr<AdminApi> admin) : admin_(std::move(admin)) {}
+
+  void handle_http(net::Request request, const net::asio::ip::address& peer, net::Respond respond) override;
+  std::variant<net::Response, net::Admit> handle_upgrade(const net::Request& request) override;
+  void out_of_descriptors(const net::error_code& ec) override;
+
+ private:
+  std::shared_ptr<AdminApi> admin_;
 };
 
 // The join token of an upgrade request: the `token` query parameter, or an

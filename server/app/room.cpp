@@ -156,12 +156,12 @@ std::optional<JoinRefusal> Room::admission_problem(const auth::JoinClaims& claim
 }
 
 std::optional<JoinRefusal> Room::resume_problem(const std::string& participant_id, const std::string& secret) const {
-  if (shutting_down_) return restarting_refusal();
-  if (session_.ended()) return JoinRefusal{net::http::status::conflict, "session_ended", "the session has ended"};
+  // The secret first: only its holder learns anything of the session.
   const auto it = admissions_.resume_hashes.find(participant_id);
   if (it == admissions_.resume_hashes.end() || !session_.member(participant_id) || !matches(it->second, secret))
-    return JoinRefusal{net::http::status::unauthorized, "resume_refused",
-                       "this resume credential is not (or no longer) valid: join with the link"};
+    return resume_refused();
+  if (shutting_down_) return restarting_refusal();
+  if (session_.ended()) return JoinRefusal{net::http::status::conflict, "session_ended", "the session has ended"};
   return std::nullopt;
 }
 

@@ -44,6 +44,13 @@ struct JoinRefusal {
   std::string message;
 };
 
+// A resume credential whose secret does not match, for whatever reason
+// (no such session, member or secret): one answer for all of them.
+inline JoinRefusal resume_refused() {
+  return {net::http::status::unauthorized, "resume_refused",
+          "this resume credential is not (or no longer) valid: join with the link"};
+}
+
 // Who may come in again: the tokens members joined with and the ones a
 // facilitator revoked, and each member's current resume credential.
 struct Admissions {

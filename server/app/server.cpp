@@ -37,6 +37,7 @@ struct Server::Impl {
   std::shared_ptr<Store> store;
   std::shared_ptr<Gateway> gateway;
   std::shared_ptr<net::Listener> listener;
+  std::shared_ptr<net::Listener> admin_listener;  // With admin_bind_address.
   std::uint16_t port = 0;
 
   std::mutex mutex;
@@ -64,21 +65,42 @@ void Server::start() {
   if (!config.tls_certificate_file.empty())
     tls = net::make_tls_context(config.tls_certificate_file, config.tls_private_key_file);
 
+  const auto descriptors = net::raise_descriptor_limit();
+  log(LogLevel::info, "open descriptors allowed: ", descriptors.soft, " (raised from ", descriptors.before,
+      "; hard limit ", descriptors.hard, ")");
+  if (descriptors.soft < config.max_connections + 64ull)
+    log(LogLevel::warn, "max_connections ", config.max_connections, " does not fit under the descriptor limit ",
+        descriptors.soft, ": past about ", descriptors.soft > 64 ? descriptors.soft - 64 : 0,
+        " connections new ones are answered 503 (raise LimitNOFILE, or lower max_connections)");
+
   impl_->store = std::make_shared<Store>(config.data_dir);
   restore_sessions();
-  impl_->gateway = std::make_shared<Gateway>(config, impl_->registry, impl_->workers, impl_->store);
-  try {
-    const auto address = net::asio::ip::make_address(config.bind_address);
-    impl_->listener =
-        std::make_shared<net::Listener>(impl_->workers.next(), impl_->workers, net::tcp::endpoint(address, config.port),
-                                        impl_->gateway, network_limits(config), std::move(tls));
-  } catch (const boost::system::system_error& error) {
-    throw std::runtime_error("cannot listen on " + config.bind_address + ":" + std::to_string(config.port) + ": " +
-                             error.code().message());
-  }
+  const auto limits = network_limits(config);
+  auto connections = std::make_shared<net::ConnectionLimit>(limits.max_connections_per_ip, limits.max_connections);
+  auto admin = std::make_shared<AdminApi>(config, impl_->registry, impl_->workers, impl_->store);
+  const bool admin_apart = !config.admin_bind_address.empty();
+  impl_->gateway = std::make_shared<Gateway>(config, impl_->registry, admin_apart ? nullptr : admin);
+  const auto listen = [&](const std::string& host, std::uint16_t port, std::shared_ptr<net::Router> router,
+                          std::shared_ptr<net::asio::ssl::context> context) {
+    try {
+      return std::make_shared<net::Listener>(impl_->workers.next(), impl_->workers,
+                                             net::tcp::endpoint(net::asio::ip::make_address(host), port),
+                                             std::move(router), limits, connections, std::move(context));
+    } catch (const boost::system::system_error& error) {
+      throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(port) + ": " + error.code().message());
+    }
+  };
+  impl_->listener = listen(config.bind_address, config.port, impl_->gateway, tls);
+  if (admin_apart)
+    impl_->admin_listener =
+        listen(config.admin_bind_address, config.admin_port, std::make_shared<AdminGateway>(admin), std::move(tls));
   impl_->port = impl_->listener->port();
   if (config.public_url.empty()) config.public_url = base_url();
   impl_->listener->start();
+  if (impl_->admin_listener) {
+    impl_->admin_listener->start();
+    log(LogLevel::info, "admin API listening on ", config.admin_bind_address, ":", impl_->admin_listener->port());
+  }
   impl_->workers.start();
   {
     std::lock_guard lock(impl_->mutex);
@@ -100,6 +122,7 @@ void Server::stop() {
   }
   log(LogLevel::info, "shutting down");
   impl_->listener->stop();
+  if (impl_->admin_listener) impl_->admin_listener->stop();
   for (const auto& room : impl_->registry.all())
     room->post([](Room& room) { room.shut_down(); });
   // Give clients the grace period to receive their goodbye and close.
@@ -138,6 +161,7 @@ void Server::wait() {
 }
 
 std::uint16_t Server::port() const { return impl_->port; }
+std::uint16_t Server::admin_port() const { return impl_->admin_listener ? impl_->admin_listener->port() : impl_->port; }
 const std::string& Server::admin_secret() const { return impl_->config.admin_secret; }
 
 std::string Server::base_url() const {

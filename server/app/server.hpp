@@ -33,6 +33,7 @@ class Server {
   void wait();
 
   std::uint16_t port() const;              // The bound port (after start).
+  std::uint16_t admin_port() const;        // The admin API's: port() unless it listens apart.
   const std::string& admin_secret() const; // The admin credential in force.
   std::string base_url() const;            // e.g. http://127.0.0.1:8080
 

@@ -3,7 +3,9 @@
 #include "app/clock.hpp"
 #include "app/log.hpp"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <stdexcept>
@@ -73,6 +75,7 @@ class StoreStatement {
 Store::Store(const std::string& data_dir) : path_((std::filesystem::path(data_dir) / "balint.db").string()) {
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
+  keep_to_owner();
   if (sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                       nullptr) != SQLITE_OK) {
     const std::string reason = db_ ? sqlite3_errmsg(db_) : "out of memory";
@@ -87,6 +90,9 @@ Store::Store(const std::string& data_dir) : path_((std::filesystem::path(data_di
     // safety at several milliseconds a change.
     exec("PRAGMA journal_mode=WAL");
     exec("PRAGMA synchronous=NORMAL");
+    // What is deleted (an erased session, a replaced record) is overwritten,
+    // not left in free pages.
+    exec("PRAGMA secure_delete=ON");
     exec(kSchema);
     save_session_ = std::make_unique<StoreStatement>(db_, R"(
       INSERT INTO sessions (id, created_ms, version, ended, record) VALUES (?1, ?2, ?3, ?4, ?5)
@@ -95,8 +101,21 @@ Store::Store(const std::string& data_dir) : path_((std::filesystem::path(data_di
     sqlite3_close(db_);
     throw;
   }
-  std::filesystem::permissions(path_, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
-                               std::filesystem::perm_options::replace, ec);
+}
+
+// SQLite gives the log and shared-memory files it makes the database
+// file's mode, so a database created 0600 keeps all three to the owner,
+// whatever the umask; files left by an older version are closed here too.
+void Store::keep_to_owner() const {
+  const int fd = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd >= 0) ::close(fd);
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+    std::error_code ec;
+    const std::filesystem::path file = path_ + suffix;
+    if (std::filesystem::exists(file, ec))
+      std::filesystem::permissions(file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+                                   std::filesystem::perm_options::replace, ec);
+  }
 }
 
 Store::~Store() {

@@ -52,6 +52,9 @@ class Store {
 
  private:
   void exec(const char* sql);
+  // Creates the database file 0600 if need be, and closes every file of it
+  // to group and others.
+  void keep_to_owner() const;
 
   std::string path_;
   mutable std::mutex mutex_;

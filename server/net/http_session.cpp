@@ -1,5 +1,7 @@
 #include "net/http_session.hpp"
 
+#include "net/ws_frames.hpp"
+
 namespace balint::net {
 namespace {
 
@@ -9,8 +11,8 @@ namespace {
 std::optional<Response> upgrade_refusal(const Request& request) {
   if (request.method() != http::verb::get)
     return json_error(http::status::bad_request, "bad_upgrade", "a WebSocket upgrade must be a GET", request.version(), false);
-  if (request[http::field::sec_websocket_key].size() != 24)  // Base64 of 16 bytes.
-    return json_error(http::status::bad_request, "bad_upgrade", "the upgrade needs a Sec-WebSocket-Key of 16 bytes",
+  if (!ws::valid_client_key(request[http::field::sec_websocket_key]))
+    return json_error(http::status::bad_request, "bad_upgrade", "the upgrade needs a Sec-WebSocket-Key of 16 bytes in base64",
                       request.version(), false);
   if (request[http::field::sec_websocket_version] != "13") {
     auto refusal = json_error(http::status::upgrade_required, "bad_upgrade", "only WebSocket version 13 is spoken",
@@ -24,7 +26,10 @@ std::optional<Response> upgrade_refusal(const Request& request) {
 }  // namespace
 
 HttpSession::HttpSession(Transport transport, std::shared_ptr<Router> router, Limits limits)
-    : transport_(std::move(transport)), router_(std::move(router)), limits_(limits) {}
+    : transport_(std::move(transport)), router_(std::move(router)), limits_(limits) {
+  error_code ec;
+  peer_ = transport_.tcp().socket().remote_endpoint(ec).address();
+}
 
 void HttpSession::start() {
   asio::dispatch(transport_.tcp().get_executor(), [self = shared_from_this()] {
@@ -39,14 +44,16 @@ void HttpSession::start() {
 }
 
 void HttpSession::begin() {
-  // No slot: the peer's address already has its fill of connections.
-  if (!transport_.slot)
+  // No slot: the server, or the peer's address, has its fill of connections.
+  if (transport_.full == ConnectionLimit::Full::address)
     return answer_and_close(std::move(transport_),
                             json_error(http::status::too_many_requests, "too_many_connections",
                                        "too many connections from your address (at most " +
                                            std::to_string(limits_.max_connections_per_ip) + ")",
                                        11, false),
                             limits_.handshake_timeout);
+  if (transport_.full == ConnectionLimit::Full::server)
+    return answer_and_close(std::move(transport_), server_full_response(), limits_.handshake_timeout);
   read_request(limits_.handshake_timeout);
 }
 
@@ -87,7 +94,7 @@ void HttpSession::on_request(error_code ec) {
     return std::get<Admit>(decision)(std::move(transport_), std::move(request));
   }
 
-  router_->handle_http(std::move(request), [self = shared_from_this()](Response response) {
+  router_->handle_http(std::move(request), peer_, [self = shared_from_this()](Response response) {
     asio::post(self->transport_.tcp().get_executor(),
                [self, response = std::move(response)]() mutable { self->write(std::move(response)); });
   });

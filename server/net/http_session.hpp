@@ -26,6 +26,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void close();
 
   Transport transport_;
+  asio::ip::address peer_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<Router> router_;

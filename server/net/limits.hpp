@@ -21,7 +21,9 @@ struct Limits {
   std::size_t max_header_bytes = 8 * 1024;     // HTTP request line and headers.
   Rate commands{20, 40};                       // Per connection.
   Rate media{200, 400};                        // Per connection, apart from commands.
+  Rate control{10, 50};                        // Pings and pongs from one client.
   std::uint32_t max_connections_per_ip = 64;
+  std::uint32_t max_connections = 20000;       // In all.
   std::chrono::seconds handshake_timeout{10};  // TLS, HTTP request, WebSocket upgrade.
   std::chrono::seconds idle_timeout{60};       // HTTP keep-alive between requests.
   std::chrono::seconds ping_interval{15};      // A quiet WebSocket is pinged,

@@ -2,20 +2,43 @@
 
 #include "net/http_session.hpp"
 
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <sstream>
+
 namespace balint::net {
+namespace {
+
+constexpr std::chrono::milliseconds kFirstBackoff{10};
+constexpr std::chrono::milliseconds kLongestBackoff{1000};
+constexpr int kMostTurnedAway = 1024;  // In one go, so that the worker goes back to its rooms.
+
+int open_reserve() { return ::open("/dev/null", O_RDONLY | O_CLOEXEC); }
+
+}  // namespace
 
 Listener::Listener(asio::io_context& accept_context, WorkerPool& workers, tcp::endpoint endpoint,
-                   std::shared_ptr<Router> router, Limits limits, std::shared_ptr<asio::ssl::context> tls)
+                   std::shared_ptr<Router> router, Limits limits, std::shared_ptr<ConnectionLimit> connections,
+                   std::shared_ptr<asio::ssl::context> tls)
     : acceptor_(accept_context),
+      backoff_timer_(accept_context),
+      reserve_fd_(open_reserve()),
       workers_(workers),
       router_(std::move(router)),
       limits_(limits),
       tls_(std::move(tls)),
-      per_address_(std::make_shared<AddressLimit>(limits.max_connections_per_ip)) {
+      connections_(std::move(connections)) {
   acceptor_.open(endpoint.protocol());
   acceptor_.set_option(asio::socket_base::reuse_address(true));
   acceptor_.bind(endpoint);
   acceptor_.listen(asio::socket_base::max_listen_connections);
+}
+
+Listener::~Listener() {
+  if (reserve_fd_ >= 0) ::close(reserve_fd_);
 }
 
 void Listener::start() {
@@ -26,6 +49,7 @@ void Listener::stop() {
   asio::dispatch(acceptor_.get_executor(), [self = shared_from_this()] {
     error_code ignored;
     self->acceptor_.close(ignored);
+    self->backoff_timer_.cancel();
   });
 }
 
@@ -34,9 +58,40 @@ std::uint16_t Listener::port() const { return acceptor_.local_endpoint().port();
 void Listener::accept_next() {
   acceptor_.async_accept(workers_.next(), [self = shared_from_this()](error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
+    if (ec == asio::error::no_descriptors || ec == boost::system::errc::too_many_files_open_in_system ||
+        ec == asio::error::no_buffer_space || ec == asio::error::no_memory)
+      return self->out_of_descriptors(ec);
+    self->backoff_ = std::chrono::milliseconds(0);
     if (!ec) self->serve(std::move(socket));
-    // Other accept errors (e.g. too many open files) are transient: keep going.
+    // Other accept errors (a connection reset while it waited) are about
+    // that connection alone: keep going.
     self->accept_next();
+  });
+}
+
+void Listener::out_of_descriptors(const error_code& ec) {
+  // The reserve makes room for one accept at a time: each connection
+  // waiting is told and closed, then the reserve is taken back.
+  if (reserve_fd_ >= 0) {
+    ::close(reserve_fd_);
+    std::ostringstream answer;
+    answer << server_full_response();
+    const std::string bytes = answer.str();
+    for (int turned_away = 0; turned_away < kMostTurnedAway; ++turned_away) {
+      const int fd = ::accept4(acceptor_.native_handle(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (fd < 0) break;  // None left waiting (or the kernel itself is out).
+      (void)::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      ::shutdown(fd, SHUT_RDWR);
+      ::close(fd);
+    }
+    reserve_fd_ = open_reserve();
+  }
+  const bool first = backoff_.count() == 0;
+  backoff_ = first ? kFirstBackoff : std::min(backoff_ * 2, kLongestBackoff);
+  if (first) router_->out_of_descriptors(ec);
+  backoff_timer_.expires_after(backoff_);
+  backoff_timer_.async_wait([self = shared_from_this()](error_code wait_ec) {
+    if (!wait_ec && self->acceptor_.is_open()) self->accept_next();
   });
 }
 
@@ -45,11 +100,26 @@ void Listener::serve(tcp::socket socket) {
   socket.set_option(tcp::no_delay(true), ec);
   const auto peer = socket.remote_endpoint(ec);
   if (ec) return;  // Gone already.
-  // Over the per-address limit the slot is null; the session answers 429.
-  auto slot = per_address_->take(peer.address());
-  Transport transport = tls_ ? Transport{TlsStream(PlainStream(std::move(socket)), *tls_), std::move(slot)}
-                             : Transport{PlainStream(std::move(socket)), std::move(slot)};
+  // Without a place in the count the session answers 503 or 429.
+  auto [slot, full] = connections_->take(peer.address());
+  Transport transport = tls_ ? Transport{TlsStream(PlainStream(std::move(socket)), *tls_), std::move(slot), full}
+                             : Transport{PlainStream(std::move(socket)), std::move(slot), full};
   std::make_shared<HttpSession>(std::move(transport), router_, limits_)->start();
+}
+
+DescriptorLimit raise_descriptor_limit() {
+  DescriptorLimit limit;
+  rlimit current{};
+  if (::getrlimit(RLIMIT_NOFILE, &current) != 0) return limit;
+  limit.before = current.rlim_cur;
+  if (current.rlim_cur < current.rlim_max) {
+    rlimit raised = current;
+    raised.rlim_cur = current.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) current = raised;
+  }
+  limit.soft = current.rlim_cur;
+  limit.hard = current.rlim_max;
+  return limit;
 }
 
 }  // namespace balint::net

@@ -30,3 +30,14 @@ Response json_error(http::status status, std::string_view code, std::string_view
 }
 
 }  // namespace balint::net
+
+namespace balint::net {
+
+Response server_full_response() {
+  auto response = json_error(http::status::service_unavailable, "server_full",
+                             "the server has no room for another connection now; try again in a few seconds", 11, false);
+  response.set(http::field::retry_after, "5");
+  return response;
+}
+
+}  // namespace balint::net

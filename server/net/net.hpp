@@ -32,6 +32,10 @@ bool is_expected_disconnect(const error_code& ec);
 Response json_error(http::status status, std::string_view code, std::string_view message, unsigned version,
                     bool keep_alive);
 
+// 503 server_full with a Retry-After: the server has no room for another
+// connection now.
+Response server_full_response();
+
 // A JSON response with the given body.
 Response json_response(http::status status, std::string body, unsigned version, bool keep_alive);
 

@@ -1,8 +1,8 @@
 // An accepted connection on its way from HTTP to WebSocket: the byte stream,
-// plain TCP or TLS, and its place in the per-address count.
+// plain TCP or TLS, and its place in the count of connections.
 #pragma once
 
-#include "net/address_limit.hpp"
+#include "net/connection_limit.hpp"
 #include "net/net.hpp"
 
 #include <boost/asio/ssl.hpp>
@@ -19,7 +19,9 @@ using TlsStream = asio::ssl::stream<beast::tcp_stream>;
 
 struct Transport {
   std::variant<PlainStream, TlsStream> stream;
-  AddressLimit::Slot slot;  // Given back when the connection is gone.
+  ConnectionLimit::Slot slot;  // Given back when the connection is gone.
+  // Without a slot, which count was full: the session answers 503 or 429.
+  ConnectionLimit::Full full = ConnectionLimit::Full::none;
 
   PlainStream& tcp() {
     return std::visit([](auto& s) -> PlainStream& { return beast::get_lowest_layer(s); }, stream);

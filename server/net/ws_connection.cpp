@@ -1,6 +1,7 @@
 #include "net/ws_connection.hpp"
 
 #include "net/flush_queue.hpp"
+#include "net/token_bucket.hpp"
 
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -17,6 +18,9 @@ using Timer = asio::basic_waitable_timer<Clock, asio::wait_traits<Clock>, asio::
 // A plain socket bound to its worker's io_context: no type-erased executor
 // on the path every frame takes.
 using PlainSocket = asio::basic_stream_socket<tcp, asio::io_context::executor_type>;
+
+// What a connection that has closed reads away, at most, before it hangs up.
+constexpr std::size_t kLingerBytes = 16 * 1024 * 1024;
 
 // Frames handed to one write: all that is queued, up to this many.
 constexpr std::size_t kMaxGather = SendRing::kMaxPieces;
@@ -43,13 +47,14 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
   static constexpr bool kPlain = std::is_same_v<Stream, PlainSocket>;
 
  public:
-  StreamConnection(Stream stream, asio::io_context& context, AddressLimit::Slot slot,
+  StreamConnection(Stream stream, asio::io_context& context, ConnectionLimit::Slot slot,
                    std::shared_ptr<WsHandler> handler, Limits limits)
       : stream_(std::move(stream)),
         slot_(std::move(slot)),
         handler_(std::move(handler)),
         limits_(limits),
         reader_(limits.max_message_bytes),
+        control_rate_(limits.control, Clock::now()),
         timer_(context.get_executor()) {
     if constexpr (kPlain) flush_queue_ = &asio::use_service<FlushQueue>(context);
   }
@@ -95,6 +100,7 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
   // --- Writing ---------------------------------------------------------
 
   void push(ws::SharedFrame frame) {
+    if (queue_.empty()) last_progress_ = Clock::now();
     queued_bytes_ += frame->size();
     queue_.push_back(std::move(frame));
     if constexpr (kPlain) {
@@ -168,7 +174,7 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
   // Everything is out. Closing, the connection ends once the client's close
   // has come too (or at the closing deadline).
   void queue_drained() {
-    if (closing_ && peer_closed_) finish();
+    if (closing_ && peer_closed_) finish(Ending::orderly);
   }
 
   void await_writable() {
@@ -184,12 +190,18 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
   // Takes `written` bytes off the front of the queue.
   void consume(std::size_t written) {
     queued_bytes_ -= written;
+    last_progress_ = Clock::now();
     std::size_t done = 0;
     written += head_written_;
     while (done < queue_.size() && written >= queue_[done]->size()) written -= queue_[done++]->size();
     head_written_ = written;
     queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(done));
+    pong_at_ = pong_at_ != kNoPong && pong_at_ >= done ? pong_at_ - done : kNoPong;
   }
+
+  // The first frame that no write has touched yet: the ones before it are
+  // being written, or partly are.
+  std::size_t first_untouched() const { return std::max(in_flight_, head_written_ > 0 ? std::size_t{1} : std::size_t{0}); }
 
   // TLS: one write at a time, of everything queued (up to kMaxGather
   // frames): frames queued while a write is out go together in the next.
@@ -217,8 +229,8 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
   void slow_reader() {
     // What waits behind the write in flight is dropped: the reader is too
     // far behind for it to matter, and the close must not wait for it.
-    const std::size_t keep = std::max(in_flight_, head_written_ > 0 ? std::size_t{1} : std::size_t{0});
-    queue_.resize(keep);
+    queue_.resize(first_untouched());
+    pong_at_ = kNoPong;
     queued_bytes_ = 0;
     for (const auto& frame : queue_) queued_bytes_ += frame->size();
     queued_bytes_ -= head_written_;
@@ -264,11 +276,11 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
     heard();
     reader_.read(bytes, *this);
     if (closed_) return;
-    if (!reader_.done()) return read_next();
+    if (!reader_.done() && !gave_up_) return read_next();
     // The client closed or broke the protocol: nothing more is read, and
     // the connection ends once the answer is out.
     peer_closed_ = true;
-    if (in_flight_ == 0 && !flush_due_ && !awaiting_writable_ && queue_.empty()) finish();
+    if (in_flight_ == 0 && !flush_due_ && !awaiting_writable_ && queue_.empty()) finish(Ending::orderly);
   }
 
   // Closing, what else comes is read (the client's close may follow) and
@@ -278,10 +290,33 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
   }
 
   void on_ping(std::string_view payload) override {
-    if (!closing_) push(ws::pong_frame(payload));
+    if (closing_ || !control_allowed()) return;
+    auto pong = ws::pong_frame(payload);
+    // Past the queue bound a newer pong takes the place of one not yet
+    // written (RFC 6455 section 5.5.3 allows answering only the latest
+    // ping), so that a client who pings and never reads holds one pong here.
+    if (queued_bytes_ + pong->size() > limits_.max_queue_bytes && pong_at_ != kNoPong && pong_at_ >= first_untouched()) {
+      queued_bytes_ = queued_bytes_ - queue_[pong_at_]->size() + pong->size();
+      queue_[pong_at_] = std::move(pong);
+      return;
+    }
+    if (queued_bytes_ + pong->size() > 2 * limits_.max_queue_bytes) return slow_reader();
+    pong_at_ = queue_.size();
+    push(std::move(pong));
   }
 
-  void on_pong() override {}  // Every read counts as heard already.
+  void on_pong() override {  // Every read counts as heard already.
+    if (!closing_) control_allowed();
+  }
+
+  // Control frames draw on a rate of their own: each costs a wake-up and
+  // a ping an answer, and none is a command.
+  bool control_allowed() {
+    if (control_rate_.take(Clock::now())) return true;
+    gave_up_ = true;  // What else it sends is not read, only read away.
+    start_closing(ws::close_frame({ws::close_code::policy_error, "too many pings and pongs"}));
+    return false;
+  }
 
   void on_close(std::uint16_t code) override {
     if (closing_) return;  // The answer to ours.
@@ -310,6 +345,10 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
     timer_.async_wait([self = shared()](error_code ec) {
       if (ec || self->closing_ || self->closed_) return;
       const auto now = Clock::now();
+      // A client that sends (pings, say) but reads nothing is as gone as a
+      // silent one, and is let go after as long.
+      if (!self->queue_.empty() && now >= self->last_progress_ + self->limits_.ping_interval + self->limits_.ping_timeout)
+        return self->close(nullptr, {ws::close_code::policy_error, "not reading: nothing could be written for too long"});
       if (self->ping_outstanding_ && now >= self->ping_sent_ + self->limits_.ping_timeout)
         return self->close(nullptr, {ws::close_code::policy_error, "no answer to ping: connection timed out"});
       if (!self->ping_outstanding_ && now >= self->last_heard_ + self->limits_.ping_interval) {
@@ -323,20 +362,25 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
 
   // --- The end ---------------------------------------------------------
 
-  void finish() {
+  // How the connection ends: `orderly` once both close frames are out (or
+  // ours is, after the client broke the protocol), `abrupt` when the peer
+  // is gone or out of time.
+  enum class Ending { orderly, abrupt };
+
+  void finish(Ending ending = Ending::abrupt) {
     if (closed_) return;
     closed_ = true;
     // A write still out may be reading its frames: they stay until it ends.
     queue_.resize(std::min(in_flight_, queue_.size()));
+    pong_at_ = kNoPong;
     queued_bytes_ = 0;
     timer_.cancel();
     error_code ignored;
     if constexpr (kPlain) {
-      // Bytes left unread (the rest of a frame refused for its size, say)
-      // would make the kernel answer the close with a reset, which can
-      // overtake the close frame: read away what has come.
-      const auto scratch = read_scratch();
-      for (int i = 0; i < 16 && ::recv(stream_.native_handle(), scratch.data(), scratch.size(), MSG_DONTWAIT) > 0; ++i) {
+      if (ending == Ending::orderly) {
+        handler_->on_closed(*this);
+        handler_.reset();
+        return linger();
       }
       stream_.shutdown(tcp::socket::shutdown_both, ignored);
       stream_.close(ignored);
@@ -361,22 +405,63 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
     slot_.reset();
   }
 
+  // Plain: our close frame is out. Bytes the client still sends (the rest
+  // of a frame refused for its size, say) would make the kernel answer a
+  // close with a reset, which can overtake the close frame on its way; so
+  // the connection half-closes and reads them away until the client closes
+  // too, the handshake timeout passes, or kLingerBytes have come.
+  void linger() {
+    error_code ignored;
+    stream_.shutdown(tcp::socket::shutdown_send, ignored);
+    timer_.expires_after(limits_.handshake_timeout);
+    timer_.async_wait([self = shared()](error_code ec) {
+      if (!ec) self->hang_up();
+    });
+    discard(kLingerBytes);
+  }
+
+  void discard(std::size_t budget) {
+    stream_.async_wait(tcp::socket::wait_read, [self = shared(), budget](error_code ec) mutable {
+      if (ec) return self->hang_up();
+      const auto scratch = read_scratch();
+      for (;;) {
+        const ssize_t got = ::recv(self->stream_.native_handle(), scratch.data(), scratch.size(), MSG_DONTWAIT);
+        if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return self->discard(budget);
+        if (got <= 0 || static_cast<std::size_t>(got) >= budget) return self->hang_up();
+        budget -= static_cast<std::size_t>(got);
+      }
+    });
+  }
+
+  void hang_up() {
+    if (!stream_.is_open()) return;
+    error_code ignored;
+    timer_.cancel();
+    stream_.close(ignored);
+    slot_.reset();
+  }
+
   Stream stream_;
-  AddressLimit::Slot slot_;
+  ConnectionLimit::Slot slot_;
   std::shared_ptr<WsHandler> handler_;
   Limits limits_;
   ws::FrameReader reader_;
+  TokenBucket control_rate_;
   std::vector<char> tls_read_buffer_;  // TLS only: it decrypts into it.
   std::vector<ws::SharedFrame> queue_;
   std::size_t head_written_ = 0;  // Of the first frame, already written.
   std::size_t in_flight_ = 0;     // Frames in the write that is out (TLS, or a ring send).
   std::size_t queued_bytes_ = 0;  // Not yet written.
+  static constexpr std::size_t kNoPong = SIZE_MAX;
+  std::size_t pong_at_ = kNoPong;  // Where in the queue the latest pong waits.
+  Clock::time_point last_progress_ = Clock::now();  // The queue last moved (or filled from empty).
   std::uint64_t dropped_media_ = 0;
   FlushQueue* flush_queue_ = nullptr;  // Plain: where it waits to be written.
   bool flush_due_ = false;          // Plain: in the flush queue.
   bool awaiting_writable_ = false;  // Plain: the socket took no more.
   bool closing_ = false;      // Our close frame is queued: nothing more is.
   bool peer_closed_ = false;  // The client closed, or broke the protocol.
+  bool gave_up_ = false;      // The client broke a limit: nothing more is read.
   bool closed_ = false;       // on_closed was delivered.
   Timer timer_;               // Keep-alive, then the closing handshake.
   Clock::time_point last_heard_ = Clock::now();

@@ -98,11 +98,26 @@ SharedFrame empty_close_frame() {
   return frame;
 }
 
-bool valid_utf8(std::string_view text) {
-  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
-  const std::size_t n = text.size();
+bool valid_client_key(std::string_view client_key) {
+  static constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  if (client_key.size() != 24 || !client_key.ends_with("==")) return false;
+  for (const char c : client_key.substr(0, 22))
+    if (kAlphabet.find(c) == std::string_view::npos) return false;
+  return true;
+}
+
+bool Utf8Checker::feed(std::string_view piece) {
+  const auto* s = reinterpret_cast<const unsigned char*>(piece.data());
+  const std::size_t n = piece.size();
   std::size_t i = 0;
   while (i < n) {
+    if (pending_ > 0) {
+      if (s[i] < low_ || s[i] > high_) return false;
+      --pending_;
+      low_ = 0x80, high_ = 0xBF;
+      ++i;
+      continue;
+    }
     // ASCII eight bytes at a time: most text is.
     if (i + 8 <= n) {
       std::uint64_t chunk;
@@ -112,32 +127,26 @@ bool valid_utf8(std::string_view text) {
         continue;
       }
     }
-    const unsigned char c = s[i];
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t length;
-    std::uint32_t low;  // The smallest code point of this length: no overlongs.
-    std::uint32_t point;
-    if ((c & 0xE0) == 0xC0) {
-      length = 2, low = 0x80, point = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      length = 3, low = 0x800, point = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      length = 4, low = 0x10000, point = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + length > n) return false;
-    for (std::size_t k = 1; k < length; ++k) {
-      if ((s[i + k] & 0xC0) != 0x80) return false;
-      point = (point << 6) | (s[i + k] & 0x3F);
-    }
-    if (point < low || point > 0x10FFFF || (point >= 0xD800 && point <= 0xDFFF)) return false;
-    i += length;
+    const unsigned char c = s[i++];
+    if (c < 0x80) continue;
+    // The lead byte says how many follow, and what the first of them may be
+    // so that the code point is in its shortest form, no surrogate and at
+    // most U+10FFFF (RFC 3629 section 4).
+    if (c >= 0xC2 && c <= 0xDF) pending_ = 1;
+    else if (c == 0xE0) pending_ = 2, low_ = 0xA0;
+    else if (c == 0xED) pending_ = 2, high_ = 0x9F;
+    else if (c >= 0xE1 && c <= 0xEF) pending_ = 2;
+    else if (c == 0xF0) pending_ = 3, low_ = 0x90;
+    else if (c == 0xF4) pending_ = 3, high_ = 0x8F;
+    else if (c >= 0xF1 && c <= 0xF3) pending_ = 3;
+    else return false;
   }
   return true;
+}
+
+bool valid_utf8(std::string_view text) {
+  Utf8Checker checker;
+  return checker.feed(text) && checker.complete();
 }
 
 void FrameReader::fail(FrameSink& sink, std::uint16_t code, std::string text) {
@@ -184,9 +193,14 @@ bool FrameReader::check_header(FrameSink& sink) {
       if (in_message_) return fail(sink, close_code::protocol_error, "a message began inside another"), false;
       in_message_ = true;
       message_binary_ = header_.opcode == Opcode::binary;
+      fragments_ = 1;
+      text_.reset();
       break;
     case Opcode::continuation:
       if (!in_message_) return fail(sink, close_code::protocol_error, "a continuation with no message to continue"), false;
+      if (++fragments_ > kMaxFragments)
+        return fail(sink, close_code::policy_error, "a message in more than " + std::to_string(kMaxFragments) + " frames"),
+               false;
       break;
     default:
       return fail(sink, close_code::protocol_error,
@@ -236,6 +250,7 @@ void FrameReader::read(std::span<char> bytes, FrameSink& sink) {
     const auto take = static_cast<std::size_t>(std::min<std::uint64_t>(available, header_.size - frame_read_));
     const auto piece = bytes.subspan(pos, take);
     unmask(piece, header_.mask, frame_read_);
+    if (!control && !check_text({piece.data(), piece.size()}, sink)) return;
     (control ? control_ : message_).append(piece.data(), piece.size());
     frame_read_ += take;
     pos += take;
@@ -253,6 +268,7 @@ void FrameReader::read(std::span<char> bytes, FrameSink& sink) {
 
 bool FrameReader::finish_frame(std::span<char> payload, FrameSink& sink) {
   if (header_.opcode >= Opcode::close) return finish_control(std::string_view(payload.data(), payload.size()), sink);
+  if (!check_text({payload.data(), payload.size()}, sink)) return false;
   std::string_view message;
   if (message_.empty() && header_.fin) {
     message = std::string_view(payload.data(), payload.size());  // Came whole: no copy.
@@ -262,13 +278,16 @@ bool FrameReader::finish_frame(std::span<char> payload, FrameSink& sink) {
     message = message_;
   }
   in_message_ = false;
-  if (!message_binary_ && !valid_utf8(message)) {
-    message_.clear();
+  if (!message_binary_ && !text_.complete())
     return fail(sink, close_code::invalid_payload, "a text message that is not UTF-8"), false;
-  }
   sink.on_message(message, message_binary_);
   message_.clear();
   return true;
+}
+
+bool FrameReader::check_text(std::string_view piece, FrameSink& sink) {
+  if (message_binary_ || text_.feed(piece)) return true;
+  return fail(sink, close_code::invalid_payload, "a text message that is not UTF-8"), false;
 }
 
 bool FrameReader::finish_control(std::string_view payload, FrameSink& sink) {

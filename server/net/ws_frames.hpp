@@ -34,6 +34,14 @@ struct CloseReason {
 // The Sec-WebSocket-Accept value for a client's Sec-WebSocket-Key.
 std::string accept_key(std::string_view client_key);
 
+// True if `client_key` is what RFC 6455 section 4.1 asks for: 16 bytes in
+// base64 (22 characters of the alphabet, then "==").
+bool valid_client_key(std::string_view client_key);
+
+// The most frames one message may come in: a real client sends a few, and
+// each frame costs a header's work, so a flood of empty fragments is ended.
+constexpr std::size_t kMaxFragments = 4096;
+
 // A complete server-to-client frame, header and payload, immutable once
 // built: a broadcast builds it once and every connection queues the same one.
 using SharedFrame = std::shared_ptr<const std::string>;
@@ -52,6 +60,23 @@ SharedFrame pong_frame(std::string_view payload);  // At most 125 bytes.
 // A close frame; a text past what a control frame holds is cut short.
 SharedFrame close_frame(const CloseReason& reason);
 SharedFrame empty_close_frame();  // The answer to a close that gave no code.
+
+// Checks UTF-8 as it arrives in pieces, so that a text message can be
+// refused at the first byte that no ending could make right.
+class Utf8Checker {
+ public:
+  // False once the text so far is not the start of well-formed UTF-8 (an
+  // overlong, a surrogate, past U+10FFFF, a stray byte).
+  bool feed(std::string_view piece);
+  // No sequence is left open.
+  bool complete() const { return pending_ == 0; }
+  void reset() { *this = {}; }
+
+ private:
+  std::uint8_t pending_ = 0;  // Continuation bytes still to come.
+  std::uint8_t low_ = 0x80;   // The range the next continuation byte must be in.
+  std::uint8_t high_ = 0xBF;
+};
 
 // True if `text` is well-formed UTF-8 (no overlongs, no surrogates).
 bool valid_utf8(std::string_view text);
@@ -102,6 +127,8 @@ class FrameReader {
   // The payload of the frame in `header_` is whole in `payload`: act on it.
   bool finish_frame(std::span<char> payload, FrameSink& sink);
   bool finish_control(std::string_view payload, FrameSink& sink);
+  // Payload bytes of a data message: a text message's are checked at once.
+  bool check_text(std::string_view piece, FrameSink& sink);
   void fail(FrameSink& sink, std::uint16_t code, std::string text);
 
   std::size_t max_message_bytes_;
@@ -119,6 +146,8 @@ class FrameReader {
   std::string message_;
   bool in_message_ = false;
   bool message_binary_ = true;
+  std::size_t fragments_ = 0;  // Frames of the message so far.
+  Utf8Checker text_;           // A text message's bytes so far.
 };
 
 template <class Fill>

@@ -60,6 +60,7 @@ std::string TestServer::ws_url() const {
 }
 
 std::uint16_t TestServer::port() const { return server_->port(); }
+std::uint16_t TestServer::admin_port() const { return server_->admin_port(); }
 
 // --- CapturedLog -------------------------------------------------------------
 

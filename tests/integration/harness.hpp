@@ -50,6 +50,7 @@ class TestServer {
   std::string http_url() const;  // http://127.0.0.1:<port> (https:// with TLS)
   std::string ws_url() const;     // ws://127.0.0.1:<port>/ws (wss:// with TLS)
   std::uint16_t port() const;
+  std::uint16_t admin_port() const;  // port() unless the admin API listens apart.
   const std::string& admin_secret() const;
   // With TLS, the admin client trusts the server's (self-signed) certificate.
   sdk::AdminClient admin() const;

@@ -269,13 +269,45 @@ TEST_CASE("Join check: a resume credential that is malformed, for no session or 
     CHECK(answer.status == 401);
     CHECK(answer.body.find("invalid_resume") != std::string::npos);
   }
-  const auto unknown = ask("nosuchsession.p1.secret");
-  CHECK(unknown.status == 404);
-  CHECK(unknown.body.find("unknown_session") != std::string::npos);
   const auto never_issued = ask(created.session_id + ".p1.guessed");
   CHECK(never_issued.status == 401);
   CHECK(never_issued.body.find("resume_refused") != std::string::npos);
   CHECK(admin.get_session(created.session_id).roster_size() == 0);
+}
+
+TEST_CASE("Join check: a guessed resume credential tells nothing of whether its session exists or has ended",
+          "[join_check][resume][hostile]") {
+  TestServer server;
+  auto admin = server.admin();
+  const auto running = admin.create_session(group());
+  const auto ended = admin.create_session(group());
+  admin.end_session(ended.session_id);
+  const auto ask = [&](const std::string& credential) {
+    return sdk::AdminClient(server.http_url(), "").request("GET", "/api/v1/join?resume=" + credential);
+  };
+  const auto upgrade = [&](const std::string& credential) {
+    RawClient raw(server.port());
+    return raw.upgrade("/ws?resume=" + credential);
+  };
+  // Without the secret, a running session, an ended one and one that never
+  // existed answer alike, byte for byte, on the join check and the upgrade.
+  const auto reference = ask(running.session_id + ".p1.guessed");
+  REQUIRE(reference.status == 401);
+  CHECK(reference.body.find("resume_refused") != std::string::npos);
+  const auto reference_upgrade = upgrade(running.session_id + ".p1.guessed");
+  CHECK(reference_upgrade.status == 401);
+  for (const std::string& guess : {ended.session_id + ".p1.guessed", std::string("nosuchsession.p1.guessed"),
+                                   running.session_id + ".nobody.guessed", ended.session_id + ".nobody.guessed"}) {
+    INFO("credential " << guess);
+    const auto answer = ask(guess);
+    CHECK(answer.status == reference.status);
+    CHECK(answer.body == reference.body);
+    const auto upgraded = upgrade(guess);
+    CHECK_FALSE(upgraded.upgraded);
+    CHECK(upgraded.status == reference_upgrade.status);
+    CHECK(upgraded.body == reference_upgrade.body);
+  }
+  CHECK(admin.get_session(running.session_id).roster_size() == 0);
 }
 
 }  // namespace balint::test

@@ -4,6 +4,7 @@
 // "found", so each comes with a positive control in process_scan_test.cpp.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <filesystem>
 #include <string>
@@ -59,6 +60,12 @@ struct MemoryScan {
 // chunks with a page in memory (or swap) are read. Throws std::runtime_error
 // if the process's maps or memory cannot be opened.
 MemoryScan scan_process_memory(pid_t pid, std::string_view needle);
+
+// The resident memory of process `pid` in KiB (VmRSS), -1 if unknown.
+long resident_kib(pid_t pid);
+
+// The processor time process `pid` has used so far (user and system).
+std::chrono::milliseconds cpu_time(pid_t pid);
 
 // A string that occurs nowhere until a test puts it somewhere: `prefix`
 // followed by 32 random hex digits, made at run time.

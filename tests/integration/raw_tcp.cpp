@@ -42,9 +42,18 @@ bool write_all(int fd, std::string_view bytes, Clock::time_point deadline) {
 
 }  // namespace
 
-RawTcp::RawTcp(std::uint16_t port) {
+RawTcp::RawTcp(std::uint16_t port, const char* source) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return;
+  if (source) {
+    sockaddr_in from{};
+    from.sin_family = AF_INET;
+    if (::inet_pton(AF_INET, source, &from.sin_addr) != 1 ||
+        ::bind(fd, reinterpret_cast<const sockaddr*>(&from), sizeof from) != 0) {
+      ::close(fd);
+      return;
+    }
+  }
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(port);
@@ -143,6 +152,7 @@ std::optional<HttpAnswer> RawTcp::read_response(std::chrono::milliseconds timeou
   HttpAnswer answer;
   answer.status = static_cast<int>(response.result_int());
   answer.content_type = std::string(response[http::field::content_type]);
+  answer.retry_after = std::string(response[http::field::retry_after]);
   answer.body = response.body();
   return answer;
 }

@@ -20,6 +20,7 @@ namespace balint::test {
 struct HttpAnswer {
   int status = 0;
   std::string content_type;
+  std::string retry_after;  // The Retry-After header, if any.
   std::string body;
 };
 
@@ -32,7 +33,9 @@ struct TrickleOutcome {
 
 class RawTcp {
  public:
-  explicit RawTcp(std::uint16_t port);
+  // Connects to 127.0.0.1:<port>; from `source` (another loopback
+  // address, say 127.0.0.2) when given.
+  explicit RawTcp(std::uint16_t port, const char* source = nullptr);
   ~RawTcp();
   RawTcp(const RawTcp&) = delete;
   RawTcp& operator=(const RawTcp&) = delete;

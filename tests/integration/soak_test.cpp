@@ -10,6 +10,7 @@
 // stdout.
 
 #include "harness.hpp"
+#include "process_memory.hpp"
 #include "server_process.hpp"
 #include "tcp_relay.hpp"
 
@@ -46,15 +47,6 @@ std::chrono::seconds soak_length() {
   const char* text = std::getenv("BALINT_SOAK_SECONDS");
   const int seconds = text ? std::atoi(text) : 0;
   return std::chrono::seconds(seconds > 0 ? seconds : 30);
-}
-
-// The server's resident memory in KiB, from /proc.
-long resident_kib(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line))
-    if (line.starts_with("VmRSS:")) return std::stol(line.substr(6));
-  return -1;
 }
 
 // What the test knows of one flag (a raised hand, a mute): set by every

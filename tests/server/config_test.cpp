@@ -56,6 +56,16 @@ TEST_CASE("a bad config file is refused with the field and the problem", "[confi
   CHECK_THAT(message_for(R"({"colour": "blue"})"), Catch::Contains("\"colour\" is not a known setting"));
   CHECK_THAT(message_for(R"({"log_level": "loud"})"), Catch::Contains("log_level"));
   CHECK_THAT(message_for(R"({"admin_secret": "short"})"), Catch::Contains("admin_secret"));
+  // 31 characters: the old minimum of 16 let these through.
+  CHECK_THAT(message_for(R"({"admin_secret": "0123456789abcdef0123456789abcde"})"),
+             Catch::Contains("admin_secret must be at least 32 characters"));
+  CHECK(message_for(R"({"admin_secret": "0123456789abcdef0123456789abcdef"})").empty());
+  CHECK_THAT(message_for(R"({"allowed_origins": "https://a.example"})"), Catch::Contains("\"allowed_origins\" must be an array"));
+  CHECK_THAT(message_for(R"({"allowed_origins": ["https://a.example/page"]})"), Catch::Contains("allowed_origins must be an origin"));
+  CHECK_THAT(message_for(R"({"allowed_origins": ["a.example"]})"), Catch::Contains("allowed_origins must be an origin"));
+  CHECK_THAT(message_for(R"({"admin_port": 9000})"), Catch::Contains("admin_port goes with admin_bind_address"));
+  CHECK_THAT(message_for(R"({"control_burst": 0})"), Catch::Contains("control_burst must be at least 1"));
+  CHECK_THAT(message_for(R"({"max_connections": 0})"), Catch::Contains("max_connections must be at least 1"));
   CHECK_THAT(message_for("[1,2]"), Catch::Contains("JSON object"));
   CHECK_THAT(message_for(R"({"token_keys": "one"})"), Catch::Contains("\"token_keys\" must be an array"));
   CHECK_THAT(message_for(R"({"token_keys": [{"id": "a"}]})"), Catch::Contains("\"token_keys\" entries must be"));
@@ -88,7 +98,9 @@ TEST_CASE("every limit and the key list can be set from the file", "[config]") {
     "token_leeway_seconds": 5, "max_message_bytes": 4096, "commands_per_second": 5, "command_burst": 10,
     "media_frames_per_second": 50.5, "media_burst": 100, "max_connections_per_ip": 3, "max_sessions": 7,
     "default_max_members": 9, "max_queue_bytes": 8192, "handshake_timeout_seconds": 2, "idle_timeout_seconds": 3,
-    "ping_interval_seconds": 4, "ping_timeout_seconds": 6})");
+    "ping_interval_seconds": 4, "ping_timeout_seconds": 6, "control_frames_per_second": 2.5, "control_burst": 7,
+    "max_connections": 300, "allowed_origins": ["https://balint.example.org"], "admin_bind_address": "127.0.0.1",
+    "admin_port": 9090})");
   const auto config = balint::app::load_config_file(path);
   std::filesystem::remove(path);
   REQUIRE(config.token_keys.size() == 2);
@@ -109,6 +121,12 @@ TEST_CASE("every limit and the key list can be set from the file", "[config]") {
   CHECK(limits.idle_timeout.count() == 3);
   CHECK(limits.ping_interval.count() == 4);
   CHECK(limits.ping_timeout.count() == 6);
+  CHECK(limits.control.per_second == 2.5);
+  CHECK(limits.control.burst == 7);
+  CHECK(limits.max_connections == 300);
+  CHECK(config.allowed_origins == std::vector<std::string>{"https://balint.example.org"});
+  CHECK(config.admin_bind_address == "127.0.0.1");
+  CHECK(config.admin_port == 9090);
 }
 
 TEST_CASE("a missing config file is reported by name", "[config]") {
@@ -127,7 +145,13 @@ TEST_CASE("the example config file lists the defaults", "[config]") {
   moved.command_burst = 1;
   moved.media_frames_per_second = 1;
   moved.media_burst = 1;
+  moved.control_frames_per_second = 1;
+  moved.control_burst = 1;
   moved.max_connections_per_ip = 1;
+  moved.max_connections = 1;
+  moved.allowed_origins = {"https://other.example"};
+  moved.admin_bind_address = "127.0.0.9";
+  moved.admin_port = 9;
   moved.max_sessions = 1;
   moved.max_queue_bytes = 1 << 20;
   moved.idle_timeout = std::chrono::seconds(1);
@@ -144,7 +168,13 @@ TEST_CASE("the example config file lists the defaults", "[config]") {
   CHECK(example.command_burst == defaults.command_burst);
   CHECK(example.media_frames_per_second == defaults.media_frames_per_second);
   CHECK(example.media_burst == defaults.media_burst);
+  CHECK(example.control_frames_per_second == defaults.control_frames_per_second);
+  CHECK(example.control_burst == defaults.control_burst);
   CHECK(example.max_connections_per_ip == defaults.max_connections_per_ip);
+  CHECK(example.max_connections == defaults.max_connections);
+  CHECK(example.allowed_origins == defaults.allowed_origins);
+  CHECK(example.admin_bind_address == defaults.admin_bind_address);
+  CHECK(example.admin_port == defaults.admin_port);
   CHECK(example.max_sessions == defaults.max_sessions);
   CHECK(example.max_queue_bytes == defaults.max_queue_bytes);
   CHECK(example.idle_timeout == defaults.idle_timeout);

@@ -6,6 +6,9 @@
 
 #include <sqlite3.h>
 
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -72,6 +75,42 @@ TEST_CASE("Store: the database is in WAL mode and only its owner may read it", "
   CHECK(journal_mode(store.path()) == "wal");
   const auto perms = fs::status(store.path()).permissions();
   CHECK((perms & (fs::perms::group_all | fs::perms::others_all)) == fs::perms::none);
+}
+
+TEST_CASE("Store: every file it writes (database, log, shared memory) is its owner's alone, whatever the umask",
+          "[store]") {
+  ScratchDir dir;
+  const mode_t previous = ::umask(022);  // The usual default, which left the log readable by all.
+  {
+    Store store(dir.path.string());
+    REQUIRE(store.save_session("s1", 1, false, "record"));
+    REQUIRE(store.save_invitees("s1", {{"p1", "Ada", "participant"}}));
+    std::vector<std::string> names;
+    for (const auto& entry : fs::directory_iterator(dir.path)) {
+      names.push_back(entry.path().filename().string());
+      INFO(entry.path());
+      CHECK((entry.status().permissions() & (fs::perms::group_all | fs::perms::others_all)) == fs::perms::none);
+    }
+    std::sort(names.begin(), names.end());
+    CHECK(names == std::vector<std::string>{"balint.db", "balint.db-shm", "balint.db-wal"});
+  }
+  ::umask(previous);
+}
+
+TEST_CASE("Store: files an older version left readable by others are closed to them at open", "[store]") {
+  ScratchDir dir;
+  { Store store(dir.path.string()); }
+  for (const char* name : {"balint.db", "balint.db-wal", "balint.db-shm"}) {
+    std::ofstream(dir.path / name, std::ios::app).flush();
+    fs::permissions(dir.path / name, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                                         fs::perms::others_read);
+  }
+  Store store(dir.path.string());
+  for (const char* name : {"balint.db", "balint.db-wal", "balint.db-shm"}) {
+    INFO(name);
+    CHECK((fs::status(dir.path / name).permissions() & (fs::perms::group_all | fs::perms::others_all)) ==
+          fs::perms::none);
+  }
 }
 
 TEST_CASE("Store: a data directory that cannot hold it is refused with the reason", "[store]") {

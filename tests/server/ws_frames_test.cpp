@@ -83,6 +83,19 @@ TEST_CASE("WebSocket frames: the accept key is the one RFC 6455 gives for its sa
   CHECK(accept_key("dGhlIHNhbXBsZSBub25jZQ==") == "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
 }
 
+TEST_CASE("WebSocket frames: a client key must be 16 bytes in base64", "[ws]") {
+  CHECK(valid_client_key("dGhlIHNhbXBsZSBub25jZQ=="));
+  CHECK(valid_client_key("AAAAAAAAAAAAAAAAAAAAAA=="));
+  CHECK(valid_client_key("+/+/+/+/+/+/+/+/+/+/+w=="));
+  CHECK_FALSE(valid_client_key(""));
+  CHECK_FALSE(valid_client_key("dGhlIHNhbXBsZSBub25jZQ"));    // No padding.
+  CHECK_FALSE(valid_client_key("dGhlIHNhbXBsZSBub25jZ==="));  // 15 bytes and junk.
+  CHECK_FALSE(valid_client_key("dGhlIHNhbXBsZSBub25jZQQ="));  // 17 bytes' worth.
+  CHECK_FALSE(valid_client_key("!!!!!!!!!!!!!!!!!!!!!!=="));  // 24 characters, not base64.
+  CHECK_FALSE(valid_client_key("dGhlIHNhbXBsZSBub25j ZQ=="));  // A space inside.
+  CHECK_FALSE(valid_client_key("dGhlIHNhbXBsZSBub25jZQ==dGhlIHNhbXBsZSBub25jZQ=="));
+}
+
 TEST_CASE("WebSocket frames: a binary frame has the shortest length encoding for its size", "[ws]") {
   for (const std::size_t size : {std::size_t{0}, std::size_t{125}, std::size_t{126}, std::size_t{65535},
                                  std::size_t{65536}, std::size_t{70000}}) {
@@ -128,6 +141,49 @@ TEST_CASE("WebSocket frames: UTF-8 is checked as RFC 3629 defines it", "[ws]") {
   CHECK_FALSE(valid_utf8("\xF4\x90\x80\x80"));                     // Past U+10FFFF.
   CHECK_FALSE(valid_utf8("\xE2\x82"));                             // Cut short.
   CHECK_FALSE(valid_utf8("\xFF"));
+}
+
+TEST_CASE("WebSocket frames: UTF-8 in pieces is refused at the first byte no ending could mend", "[ws]") {
+  Utf8Checker checker;
+  CHECK(checker.feed("caf\xC3"));  // Open: a continuation may follow.
+  CHECK_FALSE(checker.complete());
+  CHECK(checker.feed("\xA9 \xF0\x9F"));
+  CHECK(checker.feed("\x98\x80"));
+  CHECK(checker.complete());
+  // The second byte already rules these out.
+  for (const std::string_view start : {"\xE0\x80", "\xED\xA0", "\xF0\x80", "\xF4\x90", "\xC0", "\xC1", "\xF5", "\x80"}) {
+    Utf8Checker fresh;
+    INFO("bytes " << start.size());
+    CHECK_FALSE(fresh.feed(start));
+  }
+}
+
+TEST_CASE("WebSocket frames: a text message that breaks UTF-8 is refused before it ends", "[ws]") {
+  // Fragments: the second holds a byte no ending can mend; the reader
+  // fails there, without waiting for the last fragment.
+  const std::string fragmented = client_frame(0x01, "\xCE\xBA\xE1\xBD\xB9") + client_frame(0x00, "\xF4\x90\x80");
+  CHECK(read_whole(fragmented) == std::vector<std::string>{"failure 1007 a text message that is not UTF-8"});
+  // One frame arriving in two reads: the first read alone is enough.
+  std::string frame = client_frame(0x81, "\xCE\xBA\xF4\x90\x80\x80 and more");
+  FrameReader reader(1024);
+  Recorder sink;
+  reader.read(std::span<char>(frame.data(), 12), sink);
+  CHECK(sink.events == std::vector<std::string>{"failure 1007 a text message that is not UTF-8"});
+  // A sequence split between fragments is fine.
+  CHECK(read_whole(client_frame(0x01, "caf\xC3") + client_frame(0x80, "\xA9")) ==
+        std::vector<std::string>{"text caf\xC3\xA9"});
+}
+
+TEST_CASE("WebSocket frames: a message may come in at most kMaxFragments frames", "[ws]") {
+  // Empty continuations cost a header each and add nothing: a flood of them
+  // is ended, however small the message stays.
+  std::string start = client_frame(0x02, "x");
+  for (std::size_t i = 2; i < kMaxFragments; ++i) start += client_frame(0x00, "");
+  // kMaxFragments frames in all: put together.
+  CHECK(read_whole(start + client_frame(0x80, "")) == std::vector<std::string>{"binary x"});
+  // One more: refused at the frame past the limit.
+  CHECK(read_whole(start + client_frame(0x00, "") + client_frame(0x80, "")) ==
+        std::vector<std::string>{"failure 1008 a message in more than 4096 frames"});
 }
 
 TEST_CASE("WebSocket frames: a message that came whole is unmasked where it lies, without a copy", "[ws]") {

@@ -85,17 +85,51 @@ TEST_CASE("Frames: fragments that add up past the message limit close the connec
   s.expect_others_served();
 }
 
-TEST_CASE("Frames: a flood of 1-byte fragments past the message limit closes the connection with 1009",
+TEST_CASE("Frames: a flood of 2-byte fragments past the message limit closes the connection with 1009",
           "[hostile][frames]") {
-  // A 4 KiB limit keeps the flood short; the rule is the same.
+  // A 4 KiB limit keeps the flood short (and under the fragment limit);
+  // the rule is the same.
   HostileSession s([](app::Config& c) { c.max_message_bytes = 4096; });
   auto raw = s.join_raw("p2");
   const auto before = s.snapshot();
 
-  send_in_fragments(*raw, 4096 + 512, 1);
+  send_in_fragments(*raw, 4096 + 512, 2);
   expect_close(raw->wait_end(), kTooBig);
 
   s.expect_unchanged(before, {.disconnected = "p2"});
+  s.expect_others_served();
+}
+
+TEST_CASE("Frames: a flood of 200,000 empty fragments closes the connection with 1008 at the fragment limit",
+          "[hostile][frames]") {
+  HostileSession s;
+  auto raw = s.join_raw("p2");
+  const auto before = s.snapshot();
+
+  // Empty continuations add nothing to the message, so the size limit never
+  // ends them: the limit on fragments does.
+  std::string flood = client_frame(0x02, "x");
+  const std::string empty = client_frame(0x00, "");
+  for (int i = 0; i < 200000; ++i) flood += empty;
+  raw->write_raw(flood);  // The server stops reading partway.
+  expect_close(raw->wait_end(), 1008);
+
+  s.expect_unchanged(before, {.disconnected = "p2"});
+  s.expect_others_served();
+}
+
+TEST_CASE("Frames: a frame far over the message limit gets its 1009, not a reset, every time", "[hostile][frames]") {
+  HostileSession s;
+  // The rest of the frame arrives after the server has refused it: read
+  // away, so that the close frame reaches the client before the hang-up.
+  for (const std::size_t size : {std::size_t{1} << 20, std::size_t{4} << 20}) {
+    for (int attempt = 0; attempt < 8; ++attempt) {
+      auto raw = s.join_raw("p2");
+      raw->write_frame_raw(0x82, std::string(size, '\x01'));
+      INFO(size << " bytes, attempt " << attempt);
+      expect_close(raw->wait_end(), kTooBig);
+    }
+  }
   s.expect_others_served();
 }
 

@@ -182,6 +182,25 @@ TEST_CASE("HTTP: an upgrade without Sec-WebSocket-Key gets 400 and a JSON error,
   s.expect_others_served();
 }
 
+TEST_CASE("HTTP: an upgrade whose Sec-WebSocket-Key is not 16 bytes in base64 gets 400, and nobody joins",
+          "[hostile][http]") {
+  HostileSession s;
+  const auto before = s.snapshot();
+  // All 24 characters long, as the old check asked, and none a key.
+  for (const std::string_view key : {"!!!!!!!!!!!!!!!!!!!!!!==", "dGhlIHNhbXBsZSBub25jZQQ=", "dGhlIHNhbXBs ZSBub25jZQ="}) {
+    INFO("key " << key);
+    const auto answer = ask(s, upgrade_head("/ws", "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: " +
+                                                       std::string(key) + "\r\nSec-WebSocket-Version: 13\r\nAuthorization: Bearer " +
+                                                       s.token("p2") + "\r\n"));
+    REQUIRE(answer.has_value());
+    expect_json_error(answer->status, answer->body, {400}, "bad_upgrade");
+  }
+  s.expect_unchanged(before);
+  const auto seen = s.fac.client().state();
+  CHECK(sdk::find_member(seen, "p2") == nullptr);
+  s.expect_others_served();
+}
+
 TEST_CASE("HTTP: an upgrade asking for WebSocket version 12 gets 426 and a JSON error, and nobody joins",
           "[hostile][http]") {
   HostileSession s;
