@@ -153,6 +153,22 @@ else
 fi
 count_node "$peers_log" "benchmark peers"
 
+# WebSocket conformance (tests/conformance/): the case groups of
+# Autobahn|Testsuite against the real server, one test per case; its report
+# (a line per group and per case) is written to the build folder and shown.
+conformance_log="$BALINT_BUILD_DIR/conformance-test.log"
+conformance_report="$BALINT_BUILD_DIR/conformance-report.txt"
+rm -f "$conformance_report"
+if (cd tests/conformance && npm ci --no-audit --no-fund --loglevel=error &&
+  timeout 300 node --test --test-reporter=tap conformance.test.mjs) < /dev/null > "$conformance_log" 2>&1; then
+  echo "test: WebSocket conformance tests passed"
+else
+  echo "test: WebSocket conformance tests failed:"
+  cat "$conformance_log"
+fi
+count_node "$conformance_log" "WebSocket conformance"
+cat "$conformance_report" 2>/dev/null || echo "test: no WebSocket conformance report ($conformance_report)"
+
 echo "test: finished in $(($(date +%s) - started)) s"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -91,6 +91,10 @@ int main(int argc, char** argv) {
               << (config.web_root.empty() ? std::string{}
                                           : "  Web client:    " + server.base_url() +
                                                 "/ (create a session there; people join from their links)\n")
+              << (config.admin_bind_address.empty()
+                      ? std::string{}
+                      : "  Admin API:     " + config.admin_bind_address + ":" + std::to_string(server.admin_port()) +
+                            " (not on the public port)\n")
               << "  Admin secret:  " << config.data_dir << "/admin.secret (unless set in the config)\n"
               << "Create a session in another terminal:\n"
               << "  build/client-sdk/cli/balint-cli create --server " << server.base_url()
