@@ -155,7 +155,8 @@ void AdminApi::handle(const net::Request& request, const net::asio::ip::address&
   try {
     // A throttled address is refused before its secret is even compared.
     const auto now = net::FailureThrottle::Clock::now();
-    if (const auto wait = failures_.wait(peer, now); wait.count() > 0) {
+    const auto client = net::client_key(peer);
+    if (const auto wait = failures_.wait(client, now); wait.count() > 0) {
       auto refusal = net::json_error(http::status::too_many_requests, "too_many_failures",
                                      "too many wrong admin secrets from your address: try again in " +
                                          std::to_string(wait.count()) + " s",
@@ -164,8 +165,11 @@ void AdminApi::handle(const net::Request& request, const net::asio::ip::address&
       return respond(std::move(refusal));
     }
     if (!authorized(request, config_.admin_secret)) {
-      const auto in_a_row = failures_.failed(peer, now);
-      log(LogLevel::warn, "admin authentication failed from ", peer.to_string(), " (", in_a_row, " in a row)");
+      // The first of a run and the one that starts the throttle: a guesser
+      // from many addresses cannot fill the log at will.
+      const auto in_a_row = failures_.failed(client, now);
+      if (in_a_row == 1 || in_a_row == kFailureBurst)
+        log(LogLevel::warn, "admin authentication failed from ", client.to_string(), " (", in_a_row, " in a row)");
       throw ApiError{http::status::unauthorized, "unauthorized", "the admin API needs \"Authorization: Bearer <admin secret>\""};
     }
 

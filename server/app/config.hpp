@@ -33,9 +33,9 @@ struct Config {
   std::string public_url;
   // Folder of static files served at / (the web client); empty: none.
   std::string web_root;
-  // Pages whose WebSockets may join (their Origin header, as
-  // "scheme://host[:port]"). Empty: the public_url's origin and the server's
-  // own address. A client that sends no Origin (not a browser) may join.
+  // Pages elsewhere whose WebSockets may join too (their Origin header, as
+  // "scheme://host[:port]"), besides the server's own pages and the
+  // public_url's. A client that sends no Origin (not a browser) may join.
   std::vector<std::string> allowed_origins;
   // The admin API on a listener of its own (say 127.0.0.1, out of the
   // public's reach); then the public port answers it 404. Empty address:

@@ -120,6 +120,17 @@ void Gateway::handle_http(net::Request request, const net::asio::ip::address& pe
                           request.keep_alive()));
 }
 
+// A browser says which page opens the socket: only pages of this server
+// (and of allowed_origins) may, so that a page elsewhere that holds
+// someone's link cannot join with it.
+std::optional<JoinRefusal> Gateway::origin_refusal(const net::Request& request) const {
+  if (OriginPolicy(config_.allowed_origins, config_.public_url)
+          .allows(request[http::field::origin], request[http::field::host]))
+    return std::nullopt;
+  return JoinRefusal{http::status::forbidden, "origin_not_allowed",
+                     "pages from this origin may not join: the server allows its own pages (see allowed_origins)"};
+}
+
 std::variant<JoinRefusal, JoinTicket> Gateway::verify_join(const net::Request& request) const {
   const auto token = token_of(request);
   if (token.empty())
@@ -161,13 +172,7 @@ std::variant<net::Response, net::Admit> Gateway::handle_upgrade(const net::Reque
   };
   if (path_of(request.target()) != "/ws")
     return refuse({http::status::not_found, "not_found", "WebSockets join at /ws"});
-  // A browser says which page opens the socket: only pages of this server
-  // (or of allowed_origins) may, so a page elsewhere that holds someone's
-  // link cannot join with it.
-  if (!OriginPolicy(config_.allowed_origins, config_.public_url)
-           .allows(request[http::field::origin], request[http::field::host]))
-    return refuse({http::status::forbidden, "origin_not_allowed",
-                   "pages from this origin may not join: the server allows its own pages (see allowed_origins)"});
+  if (auto refusal = origin_refusal(request)) return refuse(*refusal);
   if (const auto credential = resume_credential_of(request); !credential.empty()) {
     auto verified = verify_resume(credential);
     if (const auto* refusal = std::get_if<JoinRefusal>(&verified)) return refuse(*refusal);
@@ -202,6 +207,7 @@ void Gateway::check_join(const net::Request& request, net::Respond respond) {
     log(LogLevel::info, "join check code=", refusal.code);
     respond(net::json_error(refusal.status, refusal.code, refusal.message, version, keep_alive));
   };
+  if (auto refusal = origin_refusal(request)) return refuse(*refusal);
   if (const auto credential = resume_credential_of(request); !credential.empty()) {
     auto verified = verify_resume(credential);
     if (const auto* refusal = std::get_if<JoinRefusal>(&verified)) return refuse(*refusal);

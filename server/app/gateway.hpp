@@ -53,6 +53,8 @@ class Gateway : public net::Router {
   // The same for a resume credential (see resume_credential_of):
   // invalid_resume or unknown_session.
   std::variant<JoinRefusal, ResumeTicket> verify_resume(const std::string& credential) const;
+  // 403 origin_not_allowed for a page the Origin policy does not allow.
+  std::optional<JoinRefusal> origin_refusal(const net::Request& request) const;
   // GET /api/v1/join: what an upgrade with the request's token would meet
   // now, without joining. Answers from the session's room thread.
   void check_join(const net::Request& request, net::Respond respond);

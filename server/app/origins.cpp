@@ -37,9 +37,7 @@ std::string origin_of(std::string_view url) {
 
 OriginPolicy::OriginPolicy(const std::vector<std::string>& allowed, std::string_view public_url) {
   for (const auto& origin : allowed) allowed_.push_back(origin_of(origin));
-  if (!allowed_.empty()) return;
   if (auto own = origin_of(public_url); !own.empty()) allowed_.push_back(std::move(own));
-  same_origin_ = true;
 }
 
 bool OriginPolicy::allows(std::string_view origin, std::string_view host) const {
@@ -47,7 +45,8 @@ bool OriginPolicy::allows(std::string_view origin, std::string_view host) const 
   const std::string normalized = origin_of(origin);
   if (normalized.empty()) return false;  // "null" (a sandboxed or file page), or garbage.
   if (std::find(allowed_.begin(), allowed_.end(), normalized) != allowed_.end()) return true;
-  if (!same_origin_ || host.empty()) return false;
+  // The page came from the server it connects to (the same host and port).
+  if (host.empty()) return false;
   const auto scheme = normalized.substr(0, normalized.find(':'));
   return normalized.substr(scheme.size() + 3) == without_default_port(lower(host), scheme);
 }

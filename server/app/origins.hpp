@@ -14,8 +14,9 @@ std::string origin_of(std::string_view url);
 
 class OriginPolicy {
  public:
-  // `allowed` as configured (allowed_origins); when it is empty, the
-  // origin of `public_url` and pages served by this server itself.
+  // Pages served by this server itself, the origin of `public_url`, and
+  // those of `allowed` (allowed_origins: pages elsewhere that embed the
+  // client).
   OriginPolicy(const std::vector<std::string>& allowed, std::string_view public_url);
 
   // Whether an upgrade with these headers may go on. No Origin (not a
@@ -24,7 +25,6 @@ class OriginPolicy {
 
  private:
   std::vector<std::string> allowed_;
-  bool same_origin_ = false;  // The page came from the server it connects to.
 };
 
 }  // namespace balint::app

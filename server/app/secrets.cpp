@@ -25,7 +25,8 @@ std::string load_or_create_secret(const std::string& configured, const std::stri
   if (std::ifstream in(path); in) {
     std::string secret;
     std::getline(in, secret);
-    if (secret.size() < 16) throw std::runtime_error(path.string() + " holds no usable secret (too short)");
+    if (secret.size() < 32)
+      throw std::runtime_error(path.string() + " holds no usable secret (at least 32 characters are needed)");
     return secret;
   }
   const std::string secret = auth::random_secret(32) + "\n";

@@ -22,6 +22,9 @@ namespace {
 // Protobuf reports input it rejects (e.g. invalid UTF-8 in a string field)
 // on stderr by itself. Those reports name a field, never its contents, and
 // the client already got MALFORMED; they go to the debug log instead.
+// Open connections the admin listener takes, from one address and in all.
+constexpr std::uint32_t kAdminConnections = 64;
+
 void protobuf_log(google::protobuf::LogLevel level, const char*, int, const std::string& message) {
   log(level == google::protobuf::LOGLEVEL_FATAL ? LogLevel::error : LogLevel::debug, "protobuf: ", message);
 }
@@ -76,11 +79,12 @@ void Server::start() {
   impl_->store = std::make_shared<Store>(config.data_dir);
   restore_sessions();
   const auto limits = network_limits(config);
-  auto connections = std::make_shared<net::ConnectionLimit>(limits.max_connections_per_ip, limits.max_connections);
+  auto public_connections = std::make_shared<net::ConnectionLimit>(limits.max_connections_per_ip, limits.max_connections);
   auto admin = std::make_shared<AdminApi>(config, impl_->registry, impl_->workers, impl_->store);
   const bool admin_apart = !config.admin_bind_address.empty();
   impl_->gateway = std::make_shared<Gateway>(config, impl_->registry, admin_apart ? nullptr : admin);
   const auto listen = [&](const std::string& host, std::uint16_t port, std::shared_ptr<net::Router> router,
+                          std::shared_ptr<net::ConnectionLimit> connections,
                           std::shared_ptr<net::asio::ssl::context> context) {
     try {
       return std::make_shared<net::Listener>(impl_->workers.next(), impl_->workers,
@@ -90,10 +94,13 @@ void Server::start() {
       throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(port) + ": " + error.code().message());
     }
   };
-  impl_->listener = listen(config.bind_address, config.port, impl_->gateway, tls);
+  impl_->listener = listen(config.bind_address, config.port, impl_->gateway, public_connections, tls);
+  // A count of its own: a flood of the public port leaves the admin's door
+  // open.
   if (admin_apart)
     impl_->admin_listener =
-        listen(config.admin_bind_address, config.admin_port, std::make_shared<AdminGateway>(admin), std::move(tls));
+        listen(config.admin_bind_address, config.admin_port, std::make_shared<AdminGateway>(admin),
+               std::make_shared<net::ConnectionLimit>(kAdminConnections, kAdminConnections), std::move(tls));
   impl_->port = impl_->listener->port();
   if (config.public_url.empty()) config.public_url = base_url();
   impl_->listener->start();

@@ -2,7 +2,8 @@
 
 namespace balint::net {
 
-ConnectionLimit::Taken ConnectionLimit::take(const asio::ip::address& address) {
+ConnectionLimit::Taken ConnectionLimit::take(const asio::ip::address& peer) {
+  const auto address = client_key(peer);
   {
     std::lock_guard lock(mutex_);
     if (open_total_ >= total_) return {nullptr, Full::server};

@@ -26,7 +26,8 @@ class ConnectionLimit : public std::enable_shared_from_this<ConnectionLimit> {
     Full full = Full::none;
   };
 
-  // A place for a new connection from `address`.
+  // A place for a new connection from `address` (counted by its
+  // client_key).
   Taken take(const asio::ip::address& address);
 
   std::uint32_t open() const;  // In all.

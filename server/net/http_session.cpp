@@ -5,6 +5,10 @@
 namespace balint::net {
 namespace {
 
+// How long a connection over a cap (and so outside the count) may take to
+// read its refusal.
+constexpr std::chrono::seconds kRefusalTimeout{1};
+
 // Beast checks these too, but answers in plain text and only after the
 // session has admitted the member; checked here, the refusal is JSON and
 // comes before anything else happens.
@@ -35,6 +39,9 @@ void HttpSession::start() {
   asio::dispatch(transport_.tcp().get_executor(), [self = shared_from_this()] {
     auto* tls = std::get_if<TlsStream>(&self->transport_.stream);
     if (!tls) return self->begin();
+    // Over a cap, a TLS handshake would hold the descriptor (uncounted) for
+    // as long as the client likes: the connection is closed at once.
+    if (self->transport_.full != ConnectionLimit::Full::none) return self->close();
     self->transport_.tcp().expires_after(self->limits_.handshake_timeout);
     tls->async_handshake(asio::ssl::stream_base::server, [self](error_code ec) {
       if (ec) return self->close();  // Not TLS, or a failed handshake: nothing to answer in.
@@ -51,9 +58,9 @@ void HttpSession::begin() {
                                        "too many connections from your address (at most " +
                                            std::to_string(limits_.max_connections_per_ip) + ")",
                                        11, false),
-                            limits_.handshake_timeout);
+                            kRefusalTimeout);
   if (transport_.full == ConnectionLimit::Full::server)
-    return answer_and_close(std::move(transport_), server_full_response(), limits_.handshake_timeout);
+    return answer_and_close(std::move(transport_), server_full_response(), kRefusalTimeout);
   read_request(limits_.handshake_timeout);
 }
 

@@ -2,12 +2,12 @@
 
 #include "net/http_session.hpp"
 
+#include <cerrno>
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <sstream>
 
 namespace balint::net {
 namespace {
@@ -15,6 +15,22 @@ namespace {
 constexpr std::chrono::milliseconds kFirstBackoff{10};
 constexpr std::chrono::milliseconds kLongestBackoff{1000};
 constexpr int kMostTurnedAway = 1024;  // In one go, so that the worker goes back to its rooms.
+
+// Accept failed for want of a descriptor (the process's or the system's)
+// or of kernel memory: trying again at once would fail again.
+bool out_of_resources(const error_code& ec) {
+  if (ec.category() != boost::system::system_category()) return false;
+  const int value = ec.value();
+  return value == EMFILE || value == ENFILE || value == ENOBUFS || value == ENOMEM;
+}
+
+// A whole response as it goes on the wire, written here without a stream.
+std::string wire_bytes(Response response) {
+  response.prepare_payload();
+  std::string bytes = "HTTP/1.1 " + std::to_string(response.result_int()) + " " + std::string(response.reason()) + "\r\n";
+  for (const auto& field : response) bytes += std::string(field.name_string()) + ": " + std::string(field.value()) + "\r\n";
+  return bytes + "\r\n" + response.body();
+}
 
 int open_reserve() { return ::open("/dev/null", O_RDONLY | O_CLOEXEC); }
 
@@ -58,9 +74,7 @@ std::uint16_t Listener::port() const { return acceptor_.local_endpoint().port();
 void Listener::accept_next() {
   acceptor_.async_accept(workers_.next(), [self = shared_from_this()](error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
-    if (ec == asio::error::no_descriptors || ec == boost::system::errc::too_many_files_open_in_system ||
-        ec == asio::error::no_buffer_space || ec == asio::error::no_memory)
-      return self->out_of_descriptors(ec);
+    if (out_of_resources(ec)) return self->out_of_descriptors(ec);
     self->backoff_ = std::chrono::milliseconds(0);
     if (!ec) self->serve(std::move(socket));
     // Other accept errors (a connection reset while it waited) are about
@@ -71,16 +85,16 @@ void Listener::accept_next() {
 
 void Listener::out_of_descriptors(const error_code& ec) {
   // The reserve makes room for one accept at a time: each connection
-  // waiting is told and closed, then the reserve is taken back.
+  // waiting is told (in plain HTTP; a TLS client is only closed) and
+  // closed, then the reserve is taken back.
+  if (reserve_fd_ < 0) reserve_fd_ = open_reserve();  // Lost to a race last time.
   if (reserve_fd_ >= 0) {
     ::close(reserve_fd_);
-    std::ostringstream answer;
-    answer << server_full_response();
-    const std::string bytes = answer.str();
+    static const std::string bytes = wire_bytes(server_full_response());
     for (int turned_away = 0; turned_away < kMostTurnedAway; ++turned_away) {
       const int fd = ::accept4(acceptor_.native_handle(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
       if (fd < 0) break;  // None left waiting (or the kernel itself is out).
-      (void)::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (!tls_) (void)::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
       ::shutdown(fd, SHUT_RDWR);
       ::close(fd);
     }

@@ -3,6 +3,8 @@
 #include <boost/asio/ssl/error.hpp>
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 namespace balint::net {
 
 bool is_expected_disconnect(const error_code& ec) {
@@ -32,6 +34,15 @@ Response json_error(http::status status, std::string_view code, std::string_view
 }  // namespace balint::net
 
 namespace balint::net {
+
+asio::ip::address client_key(const asio::ip::address& address) {
+  if (!address.is_v6()) return address;
+  const auto v6 = address.to_v6();
+  if (v6.is_v4_mapped()) return asio::ip::make_address_v4(asio::ip::v4_mapped, v6);
+  auto bytes = v6.to_bytes();
+  std::fill(bytes.begin() + 8, bytes.end(), 0);
+  return asio::ip::address_v6(bytes);
+}
 
 Response server_full_response() {
   auto response = json_error(http::status::service_unavailable, "server_full",

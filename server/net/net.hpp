@@ -32,6 +32,12 @@ bool is_expected_disconnect(const error_code& ec);
 Response json_error(http::status status, std::string_view code, std::string_view message, unsigned version,
                     bool keep_alive);
 
+// The address a client is counted by: an IPv4 address as itself (also
+// when it comes mapped into IPv6), an IPv6 address by its /64, which is
+// what one home or office is given, so that a client cannot step past a
+// per-address limit by changing the low bits.
+asio::ip::address client_key(const asio::ip::address& address);
+
 // 503 server_full with a Retry-After: the server has no room for another
 // connection now.
 Response server_full_response();

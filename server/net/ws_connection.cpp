@@ -212,7 +212,13 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
     for (std::size_t i = 0; i < gather.count; ++i) gather.buffers[i] = asio::buffer(*queue_[i]);
     gather.buffers[0] += head_written_;
     in_flight_ = gather.count;
-    asio::async_write(stream_, gather, [self = shared()](error_code ec, std::size_t written) {
+    // Every piece the client takes counts as progress, not only the whole
+    // write: a slow reader is not one that reads nothing.
+    auto progress = [this](const error_code& ec, std::size_t) -> std::size_t {
+      last_progress_ = Clock::now();
+      return ec ? 0 : 64 * 1024;
+    };
+    asio::async_write(stream_, gather, progress, [self = shared()](error_code ec, std::size_t written) {
       self->wrote(ec, written);
     });
   }

@@ -61,6 +61,22 @@ struct MemoryScan {
 // if the process's maps or memory cannot be opened.
 MemoryScan scan_process_memory(pid_t pid, std::string_view needle);
 
+// Built with AddressSanitizer (and so is the server under test, with
+// UndefinedBehaviorSanitizer too): its quarantine keeps freed memory
+// resident, so resident memory then says nothing of what the server holds,
+// and tests skip those checks.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kAddressSanitizer = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kAddressSanitizer = true;
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+
 // The resident memory of process `pid` in KiB (VmRSS), -1 if unknown.
 long resident_kib(pid_t pid);
 

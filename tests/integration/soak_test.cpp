@@ -31,18 +31,6 @@ using Clock = std::chrono::steady_clock;
 constexpr int kSessions = 20;
 constexpr int kMembers = 12;  // A facilitator and eleven participants.
 
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kAddressSanitizer = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool kAddressSanitizer = true;
-#else
-constexpr bool kAddressSanitizer = false;
-#endif
-#else
-constexpr bool kAddressSanitizer = false;
-#endif
-
 std::chrono::seconds soak_length() {
   const char* text = std::getenv("BALINT_SOAK_SECONDS");
   const int seconds = text ? std::atoi(text) : 0;

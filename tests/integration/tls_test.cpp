@@ -3,6 +3,7 @@
 // trust it work while the others are refused with a clear reason.
 
 #include "harness.hpp"
+#include "raw_tcp.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -14,6 +15,7 @@
 
 #include <memory>
 #include <stdexcept>
+#include <thread>
 
 #ifndef BALINT_CLI_PATH
 #error "BALINT_CLI_PATH must name the balint-cli binary"
@@ -254,6 +256,29 @@ TEST_CASE("balint-cli over TLS with --ca-file and BALINT_CA_FILE", "[tls][cli]")
   INFO("join without a CA file:\n" << refused.err);
   CHECK(refused.exit_code == 1);
   CHECK(contains(refused.err, "cannot join: tls"));
+}
+
+}  // namespace balint::test
+
+namespace balint::test {
+
+TEST_CASE("TLS: a connection over a cap is closed at once, before any handshake holds its descriptor", "[tls][hostile]") {
+  TempDir certs;
+  const auto files = make_self_signed_certificate(certs.path(), "server", "IP:127.0.0.1");
+  TestServer server([&](app::Config& config) {
+    with_tls(files)(config);
+    config.max_connections_per_ip = 1;
+  });
+  RawTcp first(server.port());  // Holds the address's one place, saying nothing.
+  REQUIRE(first.connected());
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // The second sends no ClientHello either: before, it was held for the
+  // whole handshake timeout (10 s) outside the count.
+  RawTcp second(server.port());
+  REQUIRE(second.connected());
+  const auto started = std::chrono::steady_clock::now();
+  CHECK(second.wait_closed(std::chrono::seconds(3)));
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(3));
 }
 
 }  // namespace balint::test

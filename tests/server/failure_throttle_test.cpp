@@ -42,3 +42,13 @@ TEST_CASE("Failure throttle: it remembers a bounded number of addresses", "[thro
   // The latest one is still held back.
   CHECK(throttle.wait(boost::asio::ip::make_address_v4(0x0A000000u + 999u), t0 + 1s) > 0s);
 }
+
+TEST_CASE("Clients are counted by IPv4 address, IPv4 mapped into IPv6 alike, and by IPv6 /64", "[throttle]") {
+  using balint::net::client_key;
+  namespace ip = boost::asio::ip;
+  CHECK(client_key(ip::make_address("192.0.2.7")) == ip::make_address("192.0.2.7"));
+  CHECK(client_key(ip::make_address("::ffff:192.0.2.7")) == ip::make_address("192.0.2.7"));
+  CHECK(client_key(ip::make_address("2001:db8:1:2:aaaa:bbbb:cccc:dddd")) == ip::make_address("2001:db8:1:2::"));
+  CHECK(client_key(ip::make_address("2001:db8:1:2::1")) == client_key(ip::make_address("2001:db8:1:2:ffff::9")));
+  CHECK(client_key(ip::make_address("2001:db8:1:3::1")) != client_key(ip::make_address("2001:db8:1:2::1")));
+}

@@ -9,6 +9,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <thread>
+
 namespace balint::test {
 namespace {
 
@@ -62,17 +64,30 @@ TEST_CASE("Origin: the server's own pages, and clients that send no Origin, join
   s.expect_others_served();
 }
 
-TEST_CASE("Origin: with allowed_origins set, only those pages join", "[hostile][origin]") {
-  HostileSession s([](app::Config& c) { c.allowed_origins = {"https://balint.example.org"}; });
+TEST_CASE("Origin: allowed_origins lets pages elsewhere join too, and no others", "[hostile][origin]") {
+  HostileSession s([](app::Config& c) { c.allowed_origins = {"https://portal.example.org"}; });
   RawClient allowed(s.server.port());
-  CHECK(allowed.upgrade("/ws", {{"Authorization", "Bearer " + s.token("p2")}, {"Origin", "https://balint.example.org:443"}})
+  CHECK(allowed.upgrade("/ws", {{"Authorization", "Bearer " + s.token("p2")}, {"Origin", "https://portal.example.org:443"}})
             .upgraded);
-  // Not even the server's own address, now that the operator has said.
+  // The server's own pages still may.
   RawClient own(s.server.port());
-  const auto answer = own.upgrade("/ws", {{"Authorization", "Bearer " + s.token("pres")},
-                                          {"Origin", "http://127.0.0.1:" + std::to_string(s.server.port())}});
+  CHECK(own.upgrade("/ws", {{"Authorization", "Bearer " + s.token("pres")},
+                            {"Origin", "http://127.0.0.1:" + std::to_string(s.server.port())}})
+            .upgraded);
+  RawClient other(s.server.port());
+  const auto answer = other.upgrade("/ws", {{"Authorization", "Bearer " + s.token("room1")}, {"Origin", "https://evil.example"}});
   expect_json_error(answer.status, answer.body, {403}, "origin_not_allowed");
   s.expect_others_served();
+}
+
+TEST_CASE("Origin: the join check refuses a page of another origin as the upgrade would", "[hostile][origin]") {
+  HostileSession s;
+  RawTcp tcp(s.server.port());
+  REQUIRE(tcp.write("GET /api/v1/join?token=" + s.token("p2") +
+                    " HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: https://evil.example\r\n\r\n"));
+  const auto answer = tcp.read_response();
+  REQUIRE(answer.has_value());
+  expect_json_error(answer->status, answer->body, {403}, "origin_not_allowed");
 }
 
 TEST_CASE("Admin API: wrong secrets from one address are throttled with 429 and Retry-After, and logged without the guess",
@@ -110,6 +125,7 @@ TEST_CASE("Admin API: on a listener of its own, the public port does not answer 
   TestServer server([](app::Config& c) {
     c.admin_bind_address = "127.0.0.1";
     c.admin_port = 0;
+    c.max_connections = 3;
   });
   REQUIRE(server.admin_port() != server.port());
   const auto on_public = ask_admin(server.port(), server.admin_secret());
@@ -117,6 +133,15 @@ TEST_CASE("Admin API: on a listener of its own, the public port does not answer 
   const auto on_admin = ask_admin(server.admin_port(), server.admin_secret());
   CHECK(on_admin.status == 200);
   CHECK(on_admin.body.find("\"sessions\"") != std::string::npos);
+  // The public port full, the admin's door stays open: it counts its own.
+  std::vector<std::unique_ptr<RawTcp>> filling;
+  for (int i = 0; i < 3; ++i) filling.push_back(std::make_unique<RawTcp>(server.port()));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  RawTcp turned_away(server.port());
+  const auto full = turned_away.read_response();
+  REQUIRE(full.has_value());
+  CHECK(full->status == 503);
+  CHECK(ask_admin(server.admin_port(), server.admin_secret()).status == 200);
   // The admin listener takes no WebSockets.
   RawClient raw(server.admin_port());
   const auto upgrade = raw.upgrade("/ws");

@@ -129,7 +129,7 @@ TEST_CASE("Resources: a member who pings and never reads holds one pong past the
                << " KiB");
   // The socket buffers hold a few MiB of pongs, the queue 512 KiB, and each
   // newer pong then takes the place of the one waiting.
-  CHECK(flooded - before < 16 * kMiB);
+  if (!kAddressSanitizer) CHECK(flooded - before < 16 * kMiB);
 
   // Its pings keep coming, but nothing it is sent moves: it is closed after
   // the ping interval and timeout, and gone after the handshake timeout.
@@ -143,12 +143,12 @@ TEST_CASE("Resources: a member who pings and never reads holds one pong past the
   CHECK(ending.kind != Ending::Kind::timeout);
   const long after = resident_kib(server.pid());
   INFO("resident after the end " << after << " KiB");
-  CHECK(after - before < 16 * kMiB);
+  if (!kAddressSanitizer) CHECK(after - before < 16 * kMiB);
   group.expect_served();
 }
 
 TEST_CASE("Resources: out of descriptors, the server turns connections away with 503 instead of spinning",
-          "[hostile][resources]") {
+          "[hostile][resources][descriptors]") {
   ConfigFile config(R"({"max_connections_per_ip": 100000, "max_connections": 100000})");
   ServerProcess server({"--config", config.path()});
   Group group(server);
