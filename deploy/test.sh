@@ -167,7 +167,7 @@ else
   cat "$conformance_log"
 fi
 count_node "$conformance_log" "WebSocket conformance"
-cat "$conformance_report" 2>/dev/null || echo "test: no WebSocket conformance report ($conformance_report)"
+{ cat "$conformance_report" && echo; } 2>/dev/null || echo "test: no WebSocket conformance report ($conformance_report)"
 
 echo "test: finished in $(($(date +%s) - started)) s"
 echo "$passed passed, $failed failed"

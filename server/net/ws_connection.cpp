@@ -163,7 +163,11 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
   // A ring send ended.
   void ring_sent(int result) {
     in_flight_ = 0;
-    if (closed_) return;
+    if (closed_) {
+      error_code ignored;
+      stream_.close(ignored);  // Held open for this send: see finish().
+      return;
+    }
     if (result == -EAGAIN || result == -EWOULDBLOCK) return await_writable();  // Its buffer is full.
     if (result < 0 && result != -EINTR) return finish();
     if (result > 0) consume(static_cast<std::size_t>(result));
@@ -389,7 +393,11 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
         return linger();
       }
       stream_.shutdown(tcp::socket::shutdown_both, ignored);
-      stream_.close(ignored);
+      // A ring send still out may not be submitted yet, and the kernel
+      // reads its descriptor number only then: closed now, the number could
+      // be a new connection's by that time. Shut down, it keeps the number
+      // until the send ends (and fails), and ring_sent() closes it.
+      if (in_flight_ == 0) stream_.close(ignored);
     } else if (!(peer_closed_ && reader_.done())) {
       beast::get_lowest_layer(stream_).socket().close(ignored);  // Broken or gone: no goodbye to wait for.
     } else {
