@@ -437,13 +437,15 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
   void discard(std::size_t budget) {
     stream_.async_wait(tcp::socket::wait_read, [self = shared(), budget](error_code ec) mutable {
       if (ec) return self->hang_up();
+      // A few reads a wake-up, so that the worker goes back to its rooms.
       const auto scratch = read_scratch();
-      for (;;) {
+      for (int reads = 0; reads < 16; ++reads) {
         const ssize_t got = ::recv(self->stream_.native_handle(), scratch.data(), scratch.size(), MSG_DONTWAIT);
-        if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return self->discard(budget);
+        if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) break;
         if (got <= 0 || static_cast<std::size_t>(got) >= budget) return self->hang_up();
         budget -= static_cast<std::size_t>(got);
       }
+      self->discard(budget);
     });
   }
 
