@@ -20,11 +20,6 @@ ConnectionLimit::Taken ConnectionLimit::take(const asio::ip::address& peer) {
           Full::none};
 }
 
-std::uint32_t ConnectionLimit::open() const {
-  std::lock_guard lock(mutex_);
-  return open_total_;
-}
-
 void ConnectionLimit::give_back(const asio::ip::address& address) {
   std::lock_guard lock(mutex_);
   const auto it = open_.find(address);

@@ -30,8 +30,6 @@ class ConnectionLimit : public std::enable_shared_from_this<ConnectionLimit> {
   // client_key).
   Taken take(const asio::ip::address& address);
 
-  std::uint32_t open() const;  // In all.
-
  private:
   void give_back(const asio::ip::address& address);
 
