@@ -84,6 +84,7 @@ net::Limits network_limits(const Config& config) {
   limits.idle_timeout = config.idle_timeout;
   limits.ping_interval = config.ping_interval;
   limits.ping_timeout = config.ping_timeout;
+  limits.client_silence_timeout = config.client_silence_timeout;
   return limits;
 }
 
@@ -138,6 +139,7 @@ Config load_config_file(const std::string& path, Config config) {
     else if (field == "idle_timeout_seconds") config.idle_timeout = seconds(3600);
     else if (field == "ping_interval_seconds") config.ping_interval = seconds(3600);
     else if (field == "ping_timeout_seconds") config.ping_timeout = seconds(3600);
+    else if (field == "client_silence_timeout_seconds") config.client_silence_timeout = seconds(600);
     else if (field == "shutdown_grace_seconds") config.shutdown_grace = seconds(600);
     else if (field == "reconnect_grace_seconds") config.reconnect_grace = seconds(3600);
     else if (field == "log_level") config.log_level = read_string(path, field, value);
@@ -185,6 +187,9 @@ std::string validate(const Config& config) {
   if (config.idle_timeout.count() < 1) return "idle_timeout_seconds must be at least 1";
   if (config.ping_interval.count() < 1 || config.ping_timeout.count() < 1)
     return "ping_interval_seconds and ping_timeout_seconds must be at least 1";
+  // A third of it between heartbeats must still be a whole second.
+  if (config.client_silence_timeout.count() < 3)
+    return "client_silence_timeout_seconds must be at least 3";
   if (config.reconnect_grace.count() < 0 || config.reconnect_grace.count() > 3600)
     return "reconnect_grace_seconds must be between 0 and 3600";
   return {};

@@ -91,9 +91,14 @@ struct Config {
   // How long an HTTP keep-alive connection may wait for its next request.
   std::chrono::seconds idle_timeout{60};
   // A WebSocket quiet for this long is pinged ...
-  std::chrono::seconds ping_interval{15};
-  // ... and closed if nothing at all comes back within this long.
-  std::chrono::seconds ping_timeout{15};
+  std::chrono::seconds ping_interval{5};
+  // ... and closed if nothing at all comes back within this long: together
+  // how long a silent network takes to mark a member reconnecting.
+  std::chrono::seconds ping_timeout{4};
+  // How long a client goes without hearing from the server before it shows
+  // the connection lost and makes it again (it sends a Heartbeat after a
+  // third of this without sending anything, which the server answers).
+  std::chrono::seconds client_silence_timeout{5};
   // How long shutdown waits for clients to be told before it stops hard.
   std::chrono::seconds shutdown_grace{5};
 

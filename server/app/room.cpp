@@ -191,6 +191,8 @@ void Room::on_open(WsConnection& connection) {
     if (member.participant_id() == connection.participant_id) body.set_role(member.role());
   body.set_server_version(BALINT_VERSION);
   body.set_resume_credential(issue_resume_credential(connection.participant_id));
+  body.set_client_silence_timeout_ms(
+      static_cast<std::uint32_t>(std::chrono::milliseconds(limits_.client_silence_timeout).count()));
   persist();  // The old credential is dead, on disk too.
   connection.send(serialize(welcome), WsConnection::Priority::state);
 
@@ -230,6 +232,7 @@ void Room::on_message(WsConnection& connection, std::string_view bytes, bool bin
   if (!parsed) return reply(connection, 0, v1::ERROR_CODE_MALFORMED, "frame is not a ClientMessage");
   switch (message.body_case()) {
     case v1::ClientMessage::kMedia: return relay_media(connection, message.media());
+    case v1::ClientMessage::kHeartbeat: return answer_heartbeat(connection);
     case v1::ClientMessage::kCommand:
     case v1::ClientMessage::kChat:
     case v1::ClientMessage::kSenderKeys: break;
@@ -316,6 +319,16 @@ void Room::relay_media(WsConnection& connection, const v1::MediaUpload& media) {
   const auto bytes = serialize(message);
   for (auto& [participant, receiver] : links_)
     if (receiver.connection.get() != &connection) receiver.connection->send(bytes, WsConnection::Priority::media);
+}
+
+// The same few bytes every time, made once and shared by every room.
+void Room::answer_heartbeat(WsConnection& connection) {
+  static const SharedFrame answer = [] {
+    v1::ServerMessage message;
+    message.mutable_heartbeat();
+    return serialize(message);
+  }();
+  connection.send(answer, WsConnection::Priority::state);
 }
 
 // Chat is relayed and forgotten: the server keeps no copy, writes nothing of

@@ -80,14 +80,17 @@ Outcome Session::check_chat(const std::string& sender_id, const v1::ChatUpload& 
   if (!chat.recipient_id().empty()) {
     if (auto refusal = Impl::refuse_recipient(*this, sender_id, chat.recipient_id())) return *refusal;
   }
-  if (!may_chat(sender_id)) {
+  const bool allowed = chat.recipient_id().empty() ? may_chat(sender_id) : may_chat_to(sender_id, chat.recipient_id());
+  if (!allowed) {
     const v1::Phase* phase = Impl::current_phase(*this);
     const std::string phase_name = phase == nullptr ? std::string("this phase") : phase->name();
     if (Impl::current_rule(*this) == v1::SPEAKING_RULE_ALL_BUT_PRESENTER && state_.presenter_id() == sender_id) {
       return Outcome::error(v1::ERROR_CODE_PHASE_FORBIDS,
-                            "the presenter observes in silence during " + phase_name + "; chat is not relayed");
+                            "the presenter observes in silence during " + phase_name +
+                                "; chat is not relayed (a private message to a facilitator is)");
     }
-    return Outcome::error(v1::ERROR_CODE_PHASE_FORBIDS, phase_name + " does not let " + sender_id + " chat now");
+    return Outcome::error(v1::ERROR_CODE_PHASE_FORBIDS, phase_name + " does not let " + sender_id +
+                                                            " chat now (a private message to a facilitator is relayed)");
   }
   return accepted();
 }

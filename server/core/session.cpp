@@ -442,6 +442,10 @@ bool Session::may_chat(std::string_view participant_id) const {
   return Impl::decide(*this, participant_id, /*chat=*/true);
 }
 
+bool Session::may_chat_to(std::string_view sender_id, std::string_view recipient_id) const {
+  return Impl::decide_private(*this, sender_id, recipient_id);
+}
+
 std::uint64_t Session::version() const { return state_.version(); }
 
 bool Session::ended() const { return state_.ended(); }

@@ -93,6 +93,9 @@ class Session {
   // The one place that decides who is heard and whose chat is relayed.
   bool may_speak(std::string_view participant_id) const;
   bool may_chat(std::string_view participant_id) const;
+  // A private message: as may_chat(), except that one to a facilitator or
+  // co-facilitator is relayed in every phase.
+  bool may_chat_to(std::string_view sender_id, std::string_view recipient_id) const;
 
   std::uint64_t version() const;
   bool ended() const;

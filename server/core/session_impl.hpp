@@ -88,6 +88,7 @@ struct Session::Impl {
   static bool in_control(const Session& s, const Actor& actor);
   // The speaking rule: `chat` false for audio, true for chat.
   static bool decide(const Session& s, std::string_view id, bool chat);
+  static bool decide_private(const Session& s, std::string_view sender_id, std::string_view recipient_id);
 
   // --- Phases and warnings (phases.cpp) ----------------------------------
   static const v1::Phase* current_phase(const Session& s);

@@ -85,4 +85,16 @@ bool Session::Impl::decide(const Session& s, std::string_view id, bool chat) {
   }
 }
 
+// Whoever the phase silences can still tell a leader "I can't hear" or "I
+// have to step out": a private message to a facilitator or co-facilitator
+// is relayed in every phase, from the presenter observing in silence too.
+// The group never sees it.
+bool Session::Impl::decide_private(const Session& s, std::string_view sender_id, std::string_view recipient_id) {
+  if (decide(s, sender_id, /*chat=*/true)) return true;
+  const v1::Member* sender = find(s, sender_id);
+  const v1::Member* recipient = find(s, recipient_id);
+  return sender != nullptr && recipient != nullptr && !s.state_.ended() && is_connected(*sender) &&
+         is_leader(*recipient);
+}
+
 }  // namespace balint::core

@@ -26,8 +26,12 @@ struct Limits {
   std::uint32_t max_connections = 20000;       // In all.
   std::chrono::seconds handshake_timeout{10};  // TLS, HTTP request, WebSocket upgrade.
   std::chrono::seconds idle_timeout{60};       // HTTP keep-alive between requests.
-  std::chrono::seconds ping_interval{15};      // A quiet WebSocket is pinged,
-  std::chrono::seconds ping_timeout{15};       // and closed if nothing comes back.
+  std::chrono::seconds ping_interval{5};       // A quiet WebSocket is pinged,
+  std::chrono::seconds ping_timeout{4};        // and closed if nothing comes back.
+  // Told to clients in the Welcome: they send a Heartbeat after a third of
+  // it without sending, and count the connection lost after it all without
+  // hearing anything.
+  std::chrono::seconds client_silence_timeout{5};
 };
 
 }  // namespace balint::net

@@ -356,11 +356,13 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
       if (ec || self->closing_ || self->closed_) return;
       const auto now = Clock::now();
       // A client that sends (pings, say) but reads nothing is as gone as a
-      // silent one, and is let go after as long.
+      // silent one, and is let go after as long. Neither would answer a
+      // close frame, so none is sent and waited for: the connection ends
+      // at once, and the room marks the member reconnecting now, not a
+      // handshake timeout later.
       if (!self->queue_.empty() && now >= self->last_progress_ + self->limits_.ping_interval + self->limits_.ping_timeout)
-        return self->close(nullptr, {ws::close_code::policy_error, "not reading: nothing could be written for too long"});
-      if (self->ping_outstanding_ && now >= self->ping_sent_ + self->limits_.ping_timeout)
-        return self->close(nullptr, {ws::close_code::policy_error, "no answer to ping: connection timed out"});
+        return self->finish();
+      if (self->ping_outstanding_ && now >= self->ping_sent_ + self->limits_.ping_timeout) return self->finish();
       if (!self->ping_outstanding_ && now >= self->last_heard_ + self->limits_.ping_interval) {
         self->ping_outstanding_ = true;
         self->ping_sent_ = now;

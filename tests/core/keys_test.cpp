@@ -44,7 +44,7 @@ v1::SenderKeysUpload sender_keys(std::uint64_t epoch, std::initializer_list<std:
 
 // A CCDG group where fac, pres, p1 and p2 have announced keys.
 struct KeyedGroup : Group {
-  KeyedGroup() {
+  explicit KeyedGroup(const v1::Format& format = balint::core::ccdg_format()) : Group(format) {
     ok("fac", announce(keys_of(0)));
     ok("pres", announce(keys_of(1)));
     ok("p1", announce(keys_of(2)));
@@ -133,6 +133,7 @@ TEST_CASE("Chat is relayed in every phase that lets the sender chat", "[keys]") 
 
 TEST_CASE("The presenter's chat is refused during the observation", "[keys]") {
   Group balint_group(balint::core::balint_format());
+  balint_group.ok("fac", announce(keys_of(0)));
   balint_group.ok("pres", announce(keys_of(1)));
   balint_group.ok("p1", announce(keys_of(2)));
   balint_group.go_to(2);  // Observation.
@@ -141,9 +142,34 @@ TEST_CASE("The presenter's chat is refused during the observation", "[keys]") {
   CHECK(refused.code == v1::ERROR_CODE_PHASE_FORBIDS);
   CHECK_THAT(refused.message, Catch::Contains("presenter observes in silence"));
   CHECK(balint_group.s.check_chat("pres", chat(epoch, "p1")).code == v1::ERROR_CODE_PHASE_FORBIDS);
+  CHECK(balint_group.s.check_chat("pres", chat(balint_group.state().key_epoch(), "fac")).ok());  // "I can't hear."
   CHECK(balint_group.s.check_chat("p1", chat(epoch)).ok());
   balint_group.go_to(3);  // Re-entry: the presenter may chat again.
   CHECK(balint_group.s.check_chat("pres", chat(epoch)).ok());
+}
+
+TEST_CASE("A private message to a facilitator or co-facilitator is relayed in every phase, from anyone", "[keys]") {
+  for (const auto& format : {balint::core::ccdg_format(), balint::core::balint_format()}) {
+    KeyedGroup g(format);
+    g.ok("cof", announce(keys_of(4)));
+    int silenced = 0;  // Phases and senders whose chat to the group is paused.
+    for (int phase = 0; phase < format.phases_size(); ++phase) {
+      g.go_to(phase);
+      for (const std::string sender : {"pres", "p1", "p2"}) {
+        for (const std::string leader : {"fac", "cof"}) {
+          INFO(format.name() << ", phase " << format.phases(phase).id() << ", " << sender << " to " << leader);
+          const auto verdict = g.s.check_chat(sender, chat(g.epoch(), leader));
+          CHECK(verdict.ok());
+          CHECK(verdict.events.empty());
+        }
+        // To a fellow member it follows the phase, like a message to all.
+        const std::string other = sender == "p1" ? "p2" : "p1";
+        CHECK(g.s.check_chat(sender, chat(g.epoch(), other)).ok() == g.s.may_chat(sender));
+        if (!g.s.may_chat(sender)) ++silenced;
+      }
+    }
+    CHECK(silenced > 0);  // The messages to leaders went through where others were refused.
+  }
 }
 
 TEST_CASE("Chat that cannot be relayed says why", "[keys]") {

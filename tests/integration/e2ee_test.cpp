@@ -203,7 +203,8 @@ TEST_CASE("E2EE: replayed, altered and borrowed chat messages are rejected by ev
   CHECK(std::count(p1_read.begin(), p1_read.end(), "the facilitator's words") == 1);  // The original only.
 }
 
-TEST_CASE("E2EE: the presenter's chat is refused during the observation and reaches nobody", "[e2ee]") {
+TEST_CASE("E2EE: the presenter's chat is refused during the observation, but a private word to the facilitator is not",
+          "[e2ee]") {
   HostileSession s;
   Member presenter("presenter");
   presenter.join(s.invite("pres"));
@@ -213,13 +214,15 @@ TEST_CASE("E2EE: the presenter's chat is refused during the observation and reac
   const auto refused = presenter.client().send_chat("I must explain");
   CHECK(refused.code() == v1::ERROR_CODE_PHASE_FORBIDS);
   CHECK_THAT(refused.message(), Catch::Contains("observes in silence"));
-  CHECK(presenter.client().send_chat("only to you", "fac").code() == v1::ERROR_CODE_PHASE_FORBIDS);
+  CHECK(presenter.client().send_chat("only to you", "p1").code() == v1::ERROR_CODE_PHASE_FORBIDS);
+  REQUIRE(presenter.client().send_chat("I can't hear", "fac").code() == v1::ERROR_CODE_OK);
   REQUIRE(s.p1.client().send_chat("we wonder").code() == v1::ERROR_CODE_OK);
 
   s.go_to_phase(3);  // Re-entry: the presenter speaks again.
   REQUIRE(presenter.client().send_chat("thank you").code() == v1::ERROR_CODE_OK);
   barrier(s.fac, {&s.fac, &s.p1, &presenter});
-  CHECK(texts(s.fac) == std::vector<std::string>{"we wonder", "thank you"});
+  CHECK(texts(s.fac) == std::vector<std::string>{"I can't hear", "we wonder", "thank you"});
+  CHECK(texts(s.p1) == std::vector<std::string>{"thank you"});
   CHECK(texts(presenter) == std::vector<std::string>{"we wonder"});
 
   // At the end every key is wiped: nothing more can be sealed.

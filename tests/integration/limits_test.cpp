@@ -182,7 +182,9 @@ TEST_CASE("Limits: a client that stops answering pings is closed, members that a
   HostileSession s([](app::Config& c) {
     c.ping_interval = std::chrono::seconds(1);
     c.ping_timeout = std::chrono::seconds(1);
-    c.handshake_timeout = std::chrono::seconds(1);
+    // Far longer than the wait below: a silent peer is let go at once, not
+    // after a closing handshake it would never answer.
+    c.handshake_timeout = std::chrono::seconds(60);
   });
   auto silent = s.join_raw("p2");  // Joined, and now never reads: it cannot answer a ping.
   const auto before = s.snapshot();
@@ -193,13 +195,11 @@ TEST_CASE("Limits: a client that stops answering pings is closed, members that a
           if (m.participant_id() == "p2") return m.connection() == v1::CONNECTION_STATUS_RECONNECTING;
         return false;
       },
-      2 * kWait);
+      kWait);
   REQUIRE(gone.has_value());
   const auto& ending = silent->wait_end();
   INFO(ending.describe());
-  CHECK((ending.kind == Ending::Kind::websocket_close || ending.kind == Ending::Kind::eof ||
-         ending.kind == Ending::Kind::reset));
-  if (ending.kind == Ending::Kind::websocket_close) CHECK_THAT(ending.close_reason, Catch::Contains("ping"));
+  CHECK((ending.kind == Ending::Kind::eof || ending.kind == Ending::Kind::reset));
 
   // The SDK members were as quiet, for longer, but answered every ping.
   CHECK(s.fac.client().connected());

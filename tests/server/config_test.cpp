@@ -78,6 +78,8 @@ TEST_CASE("a bad config file is refused with the field and the problem", "[confi
   CHECK_THAT(message_for(R"({"tls_certificate_file": "cert.pem"})"), Catch::Contains("set both or neither"));
   CHECK_THAT(message_for(R"({"commands_per_second": 0})"), Catch::Contains("\"commands_per_second\" must be above 0"));
   CHECK_THAT(message_for(R"({"ping_timeout_seconds": 0})"), Catch::Contains("ping_timeout_seconds"));
+  CHECK_THAT(message_for(R"({"client_silence_timeout_seconds": 2})"),
+             Catch::Contains("client_silence_timeout_seconds must be at least 3"));
   CHECK_THAT(message_for(R"({"reconnect_grace_seconds": 3601})"), Catch::Contains("\"reconnect_grace_seconds\" is too large"));
   CHECK_THAT(message_for(R"({"reconnect_grace_seconds": -1})"), Catch::Contains("\"reconnect_grace_seconds\" must be a whole number"));
 }
@@ -98,7 +100,7 @@ TEST_CASE("every limit and the key list can be set from the file", "[config]") {
     "token_leeway_seconds": 5, "max_message_bytes": 4096, "commands_per_second": 5, "command_burst": 10,
     "media_frames_per_second": 50.5, "media_burst": 100, "max_connections_per_ip": 3, "max_sessions": 7,
     "default_max_members": 9, "max_queue_bytes": 8192, "handshake_timeout_seconds": 2, "idle_timeout_seconds": 3,
-    "ping_interval_seconds": 4, "ping_timeout_seconds": 6, "control_frames_per_second": 2.5, "control_burst": 7,
+    "ping_interval_seconds": 4, "ping_timeout_seconds": 6, "client_silence_timeout_seconds": 8, "control_frames_per_second": 2.5, "control_burst": 7,
     "max_connections": 300, "allowed_origins": ["https://balint.example.org"], "admin_bind_address": "127.0.0.1",
     "admin_port": 9090})");
   const auto config = balint::app::load_config_file(path);
@@ -121,6 +123,7 @@ TEST_CASE("every limit and the key list can be set from the file", "[config]") {
   CHECK(limits.idle_timeout.count() == 3);
   CHECK(limits.ping_interval.count() == 4);
   CHECK(limits.ping_timeout.count() == 6);
+  CHECK(limits.client_silence_timeout.count() == 8);
   CHECK(limits.control.per_second == 2.5);
   CHECK(limits.control.burst == 7);
   CHECK(limits.max_connections == 300);
@@ -180,6 +183,7 @@ TEST_CASE("the example config file lists the defaults", "[config]") {
   CHECK(example.idle_timeout == defaults.idle_timeout);
   CHECK(example.ping_interval == defaults.ping_interval);
   CHECK(example.ping_timeout == defaults.ping_timeout);
+  CHECK(example.client_silence_timeout == defaults.client_silence_timeout);
   CHECK(example.handshake_timeout == defaults.handshake_timeout);
   CHECK(example.reconnect_grace == defaults.reconnect_grace);
 }

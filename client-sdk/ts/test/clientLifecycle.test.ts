@@ -6,7 +6,7 @@
 // Goodbye, with the resume credential and without it.
 import { type MessageInitShape, create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { afterEach, test } from "node:test";
 
 import { Client, ClientErrorCode, type ClientOptions, ConnectError, type SocketLike, cmd, v1 } from "../src/index.js";
 
@@ -36,9 +36,12 @@ class ScriptedSocket implements SocketLike {
     this.onmessage?.({ data: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) });
   }
   // Welcome (with a resume credential if given), a state listing the member, and OK to its key announcement.
-  async admit(resumeCredential = ""): Promise<void> {
+  async admit(resumeCredential = "", clientSilenceTimeoutMs = 0): Promise<void> {
     this.deliver({
-      body: { case: "welcome", value: { sessionId: "s1", participantId: "me", role: v1.Role.PARTICIPANT, resumeCredential } },
+      body: {
+        case: "welcome",
+        value: { sessionId: "s1", participantId: "me", role: v1.Role.PARTICIPANT, resumeCredential, clientSilenceTimeoutMs },
+      },
     });
     this.deliver({
       body: {
@@ -52,6 +55,19 @@ class ScriptedSocket implements SocketLike {
   }
 }
 
+// Every client a test made is closed after it: one left open would, once
+// its scripted server had been silent for the heartbeat timeout, reconnect
+// for ever and keep the run alive.
+// (Each socket then answers the close at once, as a server would.)
+const made: { client: Client; sockets: ScriptedSocket[] }[] = [];
+afterEach(async () => {
+  for (const { client, sockets } of made.splice(0)) {
+    const closing = client.close();
+    for (const socket of sockets) socket.onclose?.({ code: 1000, reason: "" });
+    await closing;
+  }
+});
+
 function scripted(options: Omit<ClientOptions, "socket"> = {}) {
   const sockets: ScriptedSocket[] = [];
   const client = new Client({
@@ -62,6 +78,7 @@ function scripted(options: Omit<ClientOptions, "socket"> = {}) {
       return socket;
     },
   });
+  made.push({ client, sockets });
   return { client, sockets };
 }
 
@@ -178,6 +195,36 @@ test("a dropped connection is made again by itself, and commands wait for it", a
   sockets[0]!.onclose?.({ code: 1006, reason: "" }); // The network, not the server.
   assert.equal(client.connection, "reconnecting");
   assert.equal((await client.send(cmd.raiseHand())).code, ClientErrorCode.NOT_CONNECTED);
+  await (await opened(sockets, 1)).admit();
+  for (let waited = 0; (client.connection as string) !== "open"; waited += 5) {
+    assert.ok(waited < 2000, "open again");
+    await sleep(5);
+  }
+  assert.deepEqual(seen, ["connecting", "open", "reconnecting", "open"]);
+});
+
+test("a server that goes silent is asked with heartbeats, then counted dropped after the Welcome's timeout", async () => {
+  const { client, sockets } = scripted(quick);
+  const seen = states(client);
+  const connecting = client.connect(target);
+  const first = await opened(sockets, 0);
+  await first.admit("", 600);
+  await connecting;
+  const heartbeats = () => first.sent.filter((m) => m.body.case === "heartbeat").length;
+  // Answered heartbeats keep a quiet connection open well past the timeout.
+  for (let i = 0; i < 6; i++) {
+    await sleep(250);
+    if (heartbeats() > 0) first.deliver({ body: { case: "heartbeat", value: {} } });
+  }
+  assert.equal(client.connection, "open", "answered heartbeats keep it open");
+  assert.ok(heartbeats() >= 2, `heartbeats sent while the server was quiet: ${heartbeats()}`);
+  // Unanswered, the connection counts as dropped and is made again.
+  for (let waited = 0; client.connection === "open"; waited += 5) {
+    assert.ok(waited < 2000, "the silence was noticed");
+    await sleep(5);
+  }
+  assert.equal(client.closed?.reason, "nothing heard from the server for 0.6 s");
+  assert.equal(first.closedByClient, true, "the silent socket is closed");
   await (await opened(sockets, 1)).admit();
   for (let waited = 0; (client.connection as string) !== "open"; waited += 5) {
     assert.ok(waited < 2000, "open again");

@@ -113,6 +113,36 @@ describe("resuming after a drop", () => {
     await heardChat(fac, m1, "welcome back");
   });
 
+  test("a network that goes silent without a close or a reset is noticed by both ends, and the member comes back", async () => {
+    const { invites } = await group();
+    const fac = await join(invites.get("fac")!);
+    const relay = await startRelay(server.url);
+    after(() => relay.close());
+    const m1 = await join(viaRelay(invites.get("m1")!, server.url, relay.url), { reconnectDelaysMs: [100] });
+    const silenceMs = m1.welcome!.clientSilenceTimeoutMs;
+    assert.equal(silenceMs, 5000, "the Welcome carries the server's default");
+    const seen = connectionLog(m1);
+
+    // Quiet but alive: the heartbeats keep it open past the silence timeout.
+    await sleep(silenceMs + 1000);
+    assert.equal(m1.connection, "open", "a quiet line is not a dead one");
+
+    relay.stall();
+    const stalledAt = Date.now();
+    await until(() => m1.connection === "reconnecting", "m1 noticed the silence", silenceMs + 2000);
+    const clientSaw = Date.now() - stalledAt;
+    assert.match(seen[0]!.info!.reason, /nothing heard from the server for 5 s/);
+    // The server pings a quiet connection after 5 s and gives it 4 more.
+    await fac.waitFor((s) => s.roster.some((m) => m.participantId === "m1" && m.connection === v1.ConnectionStatus.RECONNECTING), 12_000);
+    const serverSaw = Date.now() - stalledAt;
+    console.log(`silent drop seen by the member after ${clientSaw} ms, by the server after ${serverSaw} ms`);
+
+    relay.restore();
+    await until(() => m1.connection === "open", "m1 is back", 15_000);
+    assert.deepEqual(seen.map((e) => e.state), ["reconnecting", "open"]);
+    await heardChat(fac, m1, "back after the silence");
+  });
+
   test("a credential the server refuses (the member signed in elsewhere meanwhile) gives way to the link", async () => {
     const { sessionId, invites } = await group();
     const fac = await join(invites.get("fac")!);

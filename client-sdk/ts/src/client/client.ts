@@ -131,6 +131,8 @@ const defaults = {
   commandTimeoutMs: 5_000,
   maxQueuedBytes: 256 * 1024,
   reconnectDelaysMs: [500, 1000, 2000, 4000, 8000, 10_000],
+  // Used when the Welcome does not say (a server older than Heartbeat).
+  silenceTimeoutMs: 5_000,
 };
 
 function clientResult(requestId: bigint, code: ErrorCode, message: string): CommandResult {
@@ -172,6 +174,10 @@ export class Client {
   private target: JoinTarget | null = null;
   private reconnecting = false; // Between a drop and the connection made again (or given up).
   private closeTimer: ReturnType<typeof setTimeout> | null = null;
+  // While open: notices a network that went silent without closing.
+  private watchdog: ReturnType<typeof setInterval> | null = null;
+  private lastHeardAt = 0; // options.now() when the server was last heard.
+  private lastHeartbeatAt = 0;
 
   constructor(options: ClientOptions = {}) {
     this.options = {
@@ -220,6 +226,7 @@ export class Client {
           this.attempt = null;
           clearTimeout(timer);
           if (error === null) {
+            this.watch();
             this.setConnection("open", null);
             resolve();
           } else {
@@ -427,7 +434,29 @@ export class Client {
     this.socket?.send(toBinary(ClientMessageSchema, create(ClientMessageSchema, message)));
   }
 
+  // A dead network (Wi-Fi gone, a laptop lid shut) often sends neither a
+  // close nor a reset: the socket stays "open" and silent. Whenever the
+  // server has been quiet for a third of the Welcome's silence timeout the
+  // client sends a Heartbeat, which the server answers; after all of it
+  // with nothing heard the connection counts as dropped and is made again.
+  private watch(): void {
+    const silenceMs = this.welcomeMsg?.clientSilenceTimeoutMs || defaults.silenceTimeoutMs;
+    this.lastHeardAt = this.lastHeartbeatAt = this.options.now();
+    this.watchdog = setInterval(() => {
+      const now = this.options.now();
+      if (now - this.lastHeardAt >= silenceMs)
+        return this.dropped(`nothing heard from the server for ${silenceMs / 1000} s`, 1006);
+      if (now - this.lastHeardAt >= silenceMs / 3 && now - this.lastHeartbeatAt >= silenceMs / 3) {
+        this.lastHeartbeatAt = now;
+        this.write({ requestId: 0n, body: { case: "heartbeat", value: {} } });
+      }
+    }, Math.max(50, silenceMs / 10));
+    // In Node, a watchdog alone does not keep the process alive (the socket does).
+    (this.watchdog as { unref?: () => void }).unref?.();
+  }
+
   private receive(data: unknown): void {
+    this.lastHeardAt = this.options.now();
     if (!(data instanceof ArrayBuffer)) return; // The protocol is binary only.
     let message: ServerMessage;
     try {
@@ -472,6 +501,8 @@ export class Client {
         this.goodbye = body.value.reason;
         this.goodbyeRestarting = body.value.restarting;
         return;
+      case "heartbeat":
+        return; // Heard: that was all it was for.
     }
   }
 
@@ -594,6 +625,8 @@ export class Client {
     if (this.connState === "closed" || this.connState === "idle") return;
     if (this.closeTimer !== null) clearTimeout(this.closeTimer);
     this.closeTimer = null;
+    if (this.watchdog !== null) clearInterval(this.watchdog);
+    this.watchdog = null;
     const socket = this.socket;
     this.socket = null;
     if (socket !== null) {
