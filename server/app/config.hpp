@@ -98,7 +98,7 @@ struct Config {
   // How long a client goes without hearing from the server before it shows
   // the connection lost and makes it again (it sends a Heartbeat after a
   // third of this without sending anything, which the server answers).
-  std::chrono::seconds client_silence_timeout{5};
+  std::chrono::seconds client_silence_timeout{4};
   // How long shutdown waits for clients to be told before it stops hard.
   std::chrono::seconds shutdown_grace{5};
 

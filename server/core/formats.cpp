@@ -83,7 +83,8 @@ const v1::Format& ccdg_format() {
            "relationship; a member may pass."},
           {"open-discussion", "Open discussion", 1500, v1::SPEAKING_RULE_EVERYONE, "Free discussion of the case."},
           {"wrap-up", "Wrap-up", 300, v1::SPEAKING_RULE_FACILITATORS_ONLY,
-           "Alert the group to the approaching end, take last comments, remind "
+           "Alert the group to the approaching end; members speak only when given "
+           "the floor, so give it to each member with a last comment; remind "
            "everyone of the next meeting."},
       });
   return format;

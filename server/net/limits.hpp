@@ -31,7 +31,7 @@ struct Limits {
   // Told to clients in the Welcome: they send a Heartbeat after a third of
   // it without sending, and count the connection lost after it all without
   // hearing anything.
-  std::chrono::seconds client_silence_timeout{5};
+  std::chrono::seconds client_silence_timeout{4};
 };
 
 }  // namespace balint::net

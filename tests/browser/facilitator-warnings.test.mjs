@@ -45,11 +45,13 @@ test("warnings are shown to facilitators only, and extending a phase moves every
   await warnings.getByText("One minute left in this phase").waitFor();
   await warnings.getByText("Ten minutes to the end of the session").waitFor();
   assert.equal(await m1.page.getByTestId("warnings").count(), 0, "members see no warnings");
+  // The phase's warning counts down (and, past the end, on into "Over time by m:ss").
+  await waitUntil(fac.page, async (p) => /^0:[0-5]\d left$/.test(await p.getByTestId("overtime").textContent()), "the warning's time left");
   await screenshot(fac.page, "01-facilitator-warnings");
 
   const before = await secondsLeft(m1.page);
   assert.ok(before <= 61 && before > 0, `a 61-second phase shows ${before} s`);
-  await fac.page.getByRole("button", { name: "Give this phase one more minute" }).click();
+  await fac.page.getByRole("button", { name: "+1 min: give this phase one more minute" }).click();
   await waitUntil(m1.page, async (p) => (await secondsLeft(p)) > before + 50, "the member's countdown a minute longer");
 
   for (const person of [fac, m1]) assert.deepEqual(person.errors, [], `${person.name}'s console`);

@@ -82,6 +82,14 @@ TEST_CASE("the CCDG format runs check-in, presentation, go-around, open discussi
   CHECK(validate_format(f).empty());
 }
 
+TEST_CASE("the wrap-up's guidance says how a locked member gives a last comment: by the floor", "[formats]") {
+  // The phase lets only facilitators speak; guidance that asked for
+  // comments without saying how would contradict its own rule.
+  const v1::Phase& wrap_up = ccdg_format().phases(4);
+  REQUIRE(wrap_up.rule() == v1::SPEAKING_RULE_FACILITATORS_ONLY);
+  CHECK_THAT(wrap_up.guidance(), Catch::Contains("give it to each member with a last comment"));
+}
+
 TEST_CASE("built-in formats are found by id and nothing else is", "[formats]") {
   REQUIRE(builtin_format("balint").has_value());
   CHECK(builtin_format("balint")->id() == "balint");

@@ -14,10 +14,14 @@ import {
 
 import type { Microphone } from "./audio/microphone.js";
 import { Speaker } from "./audio/speaker.js";
+import { announcements, newHands } from "./model/announcements.js";
 import { type Connection, connectionText } from "./model/connection.js";
 import { joinProblem } from "./model/joinProblem.js";
 import { type SessionView, viewOf } from "./model/session.js";
-import { h, replaceChildren } from "./ui/dom.js";
+import { SpeakingLights } from "./model/speakingLights.js";
+import { StepGuard } from "./model/stepGuard.js";
+import { chime } from "./ui/chime.js";
+import { button, h, replaceChildren } from "./ui/dom.js";
 import { startTicker } from "./ui/ticker.js";
 import type { Actions } from "./views/actions.js";
 import { banner } from "./views/banner.js";
@@ -25,12 +29,18 @@ import { ChatPanel } from "./views/chat.js";
 import { facilitatorConsole } from "./views/console.js";
 import { endScreen, refusedScreen } from "./views/ended.js";
 import { goAround, turnPrompt } from "./views/goAround.js";
+import { handQueue } from "./views/hands.js";
 import { myControls } from "./views/myControls.js";
-import { roomDisplay } from "./views/roomDisplay.js";
+import { roomAttendees, roomBoard } from "./views/roomDisplay.js";
 import { roster } from "./views/roster.js";
+import { statusBar } from "./views/statusBar.js";
 
 // Waits between attempts at the first connection, in ms; the last repeats.
 const backoffMs = [500, 1000, 2000, 4000, 8000, 10000];
+const toastMs = 6000;
+const undoMs = 8000; // How long a phase change can be undone from its notice.
+const lightsEveryMs = 100;
+const handSoundKey = "balint-room.hand-sound"; // A preference of this browser's, nothing of the session.
 
 // Counts of audio frames, for support and the browser tests: how many this
 // page sent, how many arrived (and opened) from each member, how many the
@@ -42,8 +52,11 @@ export class LiveSession implements Actions {
   private readonly client = new Client();
   private readonly chat: ChatPanel;
   private readonly status = h("p", { class: "connection", role: "status", "data-testid": "connection" });
-  private readonly toast = h("p", { class: "toast", role: "alert", "data-testid": "toast" });
+  private readonly toast = h("div", { class: "toast", role: "status", "data-testid": "toast" });
+  // What a screen reader says when the meeting changes for me (model/announcements.ts).
+  private readonly announcer = h("p", { class: "visually-hidden", "aria-live": "polite", "data-testid": "announcer" });
   private readonly title = h("h1", {}, "Balint Room");
+  private readonly bar = h("div", { class: "bar-slot" });
   private readonly top = h("div", { class: "top-regions" });
   private readonly left = h("div", { class: "column" });
   private readonly layout: HTMLElement;
@@ -56,6 +69,13 @@ export class LiveSession implements Actions {
   private finished = false;
   private stopTicker: () => void = () => {};
   private toastTimer: ReturnType<typeof setTimeout> | null = null;
+  private lightsTimer: ReturnType<typeof setInterval> | null = null;
+  private stepsTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly lights = new SpeakingLights();
+  private readonly talkingWhileMuted = new SpeakingLights(1500);
+  private readonly phaseGuard = new StepGuard();
+  private handSound = localStorage.getItem(handSoundKey) === "on";
+  private focusedFirst = false;
   private readonly unsubscribe: (() => void)[];
   private readonly resumeAudio = () => void this.speaker?.resume().catch(() => {});
 
@@ -98,12 +118,13 @@ export class LiveSession implements Actions {
   async start(): Promise<void> {
     replaceChildren(
       this.root,
-      h("header", { class: "top" }, this.title, this.status),
-      this.toast,
+      h("header", { class: "top" }, h("div", { class: "top-line" }, this.title, this.status), this.bar, this.toast),
+      this.announcer,
       h("main", { class: "live" }, this.top, this.layout),
     );
     this.setConnection("connecting");
     this.stopTicker = startTicker(() => this.client.serverNow());
+    this.lightsTimer = setInterval(() => this.showSpeaking(), lightsEveryMs);
     // Browsers start audio only after a gesture; Join was one, and any later click is too.
     document.addEventListener("click", this.resumeAudio);
     this.speaker = await Speaker.open().catch(() => null);
@@ -116,6 +137,25 @@ export class LiveSession implements Actions {
   send(command: v1.Command, what: string): void {
     void this.client.send(command).then((result) => {
       if (result.code !== v1.ErrorCode.OK) this.showToast(`Could not ${what}: ${result.message}`);
+    });
+  }
+
+  get phaseStepsQuiet(): boolean {
+    return this.phaseGuard.quietAt(performance.now());
+  }
+
+  movePhase(command: v1.Command, what: string, undo: v1.Command | null): void {
+    if (!this.phaseGuard.press(performance.now())) return; // The second press of a double click.
+    void this.client.send(command).then((result) => {
+      this.phaseGuard.answered(performance.now());
+      this.redrawWhenStepsHeard();
+      if (result.code !== v1.ErrorCode.OK) return this.showToast(`Could not ${what}: ${result.message}`);
+      if (undo === null) return;
+      this.showToast("Phase changed.", {
+        label: "Undo",
+        run: () => this.send(undo, "undo the phase change"),
+        ms: undoMs,
+      });
     });
   }
 
@@ -171,9 +211,49 @@ export class LiveSession implements Actions {
     const before = this.view;
     this.view = view;
     if (view.ended) return this.finish("The session has ended");
-    if (view.myTurn && !before?.myTurn) this.showToast(view.myTurnFor ? `${view.myTurnFor}'s turn` : "It's your turn");
+    if (view.phase?.index !== before?.phase?.index) {
+      this.phaseGuard.phaseChanged(performance.now());
+      this.redrawWhenStepsHeard();
+    }
+    const said = announcements(before, view);
+    if (said.length > 0) this.announcer.textContent = said.join(". ");
+    const hands = view.facilitator ? newHands(before, view) : [];
+    if (hands.length > 0) {
+      this.showToast(`${hands.join(", ")} raised ${hands.length === 1 ? "a hand" : "hands"}`);
+      if (this.handSound) chime();
+    }
     if (this.microphone !== null) this.microphone.enabled = this.micOn && (view.me?.maySpeak ?? false);
     this.draw(view);
+    if (!this.focusedFirst) {
+      // Joined: the keyboard starts at the first control of the meeting, not at the top of the page.
+      this.focusedFirst = true;
+      this.root.querySelector<HTMLElement>("header button, main button")?.focus();
+    }
+  }
+
+  // Lights who is speaking (what this page hears of each member, and my own
+  // microphone when it sends), moves my level bar, and says "you are muted"
+  // when I talk into a microphone nobody hears.
+  private showSpeaking(): void {
+    const now = performance.now();
+    const mic = this.microphone;
+    const myId = this.client.participantId;
+    const levels: [string, number][] = [];
+    for (const row of this.root.querySelectorAll<HTMLElement>("li[data-participant]")) {
+      const id = row.dataset.participant!;
+      levels.push([id, id === myId ? (mic?.enabled ? mic.level : 0) : (this.speaker?.level(id) ?? 0)]);
+    }
+    const speaking = this.lights.update(levels, now);
+    for (const row of this.root.querySelectorAll<HTMLElement>("li[data-participant]"))
+      row.toggleAttribute("data-speaking", speaking.has(row.dataset.participant!));
+    const meter = this.root.querySelector<HTMLMeterElement>("[data-testid=my-level]");
+    // Speech is 0.02-0.2 in RMS; the square root spreads it over the bar as loudness is heard.
+    if (meter !== null) meter.value = Math.sqrt(mic?.level ?? 0);
+    const unheard = mic !== null && !mic.enabled ? mic.level : 0;
+    const talkingUnheard = this.talkingWhileMuted.update([["me", unheard]], now).has("me");
+    const warning = this.root.querySelector<HTMLElement>("[data-testid=muted-warning]");
+    // Gone the moment the microphone sends again, not when the hold runs out.
+    if (warning !== null) warning.hidden = !talkingUnheard || mic === null || mic.enabled;
   }
 
   private onSecurity(notice: SecurityNotice): void {
@@ -193,6 +273,14 @@ export class LiveSession implements Actions {
     this.title.textContent = view.name;
     this.chat.update(view, this.client.securityCode);
     const mic = { available: this.microphone !== null, on: this.micOn, problem: this.micProblem };
+    const sound = {
+      on: this.handSound,
+      toggle: () => {
+        this.handSound = !this.handSound;
+        localStorage.setItem(handSoundKey, this.handSound ? "on" : "off");
+        if (this.handSound) chime(); // So the facilitator knows what to listen for.
+      },
+    };
     const toggleMic = () => {
       this.micOn = !this.micOn;
       if (this.microphone !== null) this.microphone.enabled = this.micOn && (view.me?.maySpeak ?? false);
@@ -206,10 +294,12 @@ export class LiveSession implements Actions {
         this.showToast(`Could not leave: ${result.message}`);
       });
     };
+    replaceChildren(this.bar, statusBar(view, mic, toggleMic));
     if (view.roomDevice) {
+      // The board for the room first, then the turn prompt, then the device's own controls and the people in the room.
       this.layout.classList.add("room");
-      replaceChildren(this.top, roomDisplay(view, this.client.securityCode, this), turnPrompt(view, this));
-      replaceChildren(this.left, myControls(view, mic, toggleMic, this, leave));
+      replaceChildren(this.top, roomBoard(view, this.client.securityCode), turnPrompt(view, this));
+      replaceChildren(this.left, myControls(view, mic, this, leave), roomAttendees(view, this));
       return;
     }
     replaceChildren(
@@ -220,19 +310,35 @@ export class LiveSession implements Actions {
         ? h("section", { class: "panel ground-rules", "aria-label": "Ground rules", "data-testid": "ground-rules" }, h("h3", {}, "Ground rules"), h("p", {}, view.groundRules))
         : null,
     );
+    // A facilitator's screen leads with the hands and the console; a member's with their own controls.
     replaceChildren(
       this.left,
-      myControls(view, mic, toggleMic, this, leave),
-      facilitatorConsole(view, this),
-      goAround(view, this),
+      view.facilitator
+        ? [handQueue(view, this, sound), facilitatorConsole(view, this), goAround(view, this), myControls(view, mic, this, leave)]
+        : [myControls(view, mic, this, leave), goAround(view, this)],
       roster(view, this),
     );
   }
 
-  private showToast(text: string): void {
-    this.toast.textContent = text;
+  // The step buttons show the guard's quiet moment; show its end too.
+  private redrawWhenStepsHeard(): void {
+    if (this.stepsTimer !== null) clearTimeout(this.stepsTimer);
+    const wait = Math.max(0, this.phaseGuard.quietEndsAt - performance.now()) + 20;
+    this.stepsTimer = setTimeout(() => {
+      this.stepsTimer = null;
+      if (!this.finished && this.view !== null) this.draw(this.view);
+    }, wait);
+  }
+
+  private showToast(text: string, action?: { label: string; run: () => void; ms: number }): void {
+    const clear = () => this.toast.replaceChildren();
+    replaceChildren(
+      this.toast,
+      h("span", {}, text),
+      action ? button(action.label, () => (clear(), action.run()), { class: "quiet", "data-testid": "toast-action" }) : null,
+    );
     if (this.toastTimer !== null) clearTimeout(this.toastTimer);
-    this.toastTimer = setTimeout(() => (this.toast.textContent = ""), 6000);
+    this.toastTimer = setTimeout(clear, action?.ms ?? toastMs);
   }
 
   // Everything of the session leaves the page: chat, keys, audio.
@@ -243,6 +349,8 @@ export class LiveSession implements Actions {
     document.removeEventListener("click", this.resumeAudio);
     this.chat.wipe();
     this.stopTicker();
+    if (this.lightsTimer !== null) clearInterval(this.lightsTimer);
+    if (this.stepsTimer !== null) clearTimeout(this.stepsTimer);
     this.microphone?.close();
     this.microphone = null;
     void this.speaker?.close();

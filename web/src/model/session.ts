@@ -46,6 +46,7 @@ export interface TurnEntry {
 export interface Warning {
   kind: v1.WarningKind;
   text: string;
+  deadlineMs: number; // The end it warns of, by the server's clock.
 }
 
 export interface SessionView {
@@ -53,7 +54,8 @@ export interface SessionView {
   started: boolean;
   ended: boolean;
   phase: PhaseView | null; // Null before the start.
-  phases: { index: number; name: string; minutes: number }[];
+  phases: { index: number; name: string; minutes: number; rule: v1.SpeakingRule }[];
+  hasGoAround: boolean; // Some phase of the format speaks in turns.
   nextPhaseName: string; // "" after the last.
   sessionPlannedEndMs: number;
   people: Person[];
@@ -65,12 +67,14 @@ export interface SessionView {
   turnHolderName: string;
   floorHolderName: string;
   goAround: TurnEntry[];
+  inGoAround: boolean; // I (or, on a room device, one of my attendees) am in its order.
   goAroundComplete: boolean;
   goAroundPaused: boolean; // The turn holder dropped; the turn waits for them.
   // The turn is mine, or (on a room device) one of my attendees'.
   myTurn: boolean;
   myTurnFor: string; // The attendee who holds the turn through me; "" when it is mine.
   warnings: Warning[];
+  hands: Person[]; // Raised hands, first raised first.
   groundRules: string;
   showGroundRules: boolean; // Before the start and at check-in.
   attendees: Person[]; // On a room device: the people it carries.
@@ -105,7 +109,7 @@ export function ruleText(rule: v1.SpeakingRule, presenterName: string): string {
     case v1.SpeakingRule.ALL_BUT_PRESENTER:
       return `${presenter} listens in silence; everyone else may speak`;
     case v1.SpeakingRule.FACILITATORS_ONLY:
-      return "The facilitators speak";
+      return "The facilitators speak, and whoever they give the floor to";
     default:
       return "";
   }
@@ -172,13 +176,17 @@ export function viewOf(state: v1.SessionState, myId: string): SessionView {
         : w.kind === v1.WarningKind.SESSION_ENDING
           ? "Ten minutes to the end of the session"
           : "",
+    deadlineMs: Number(w.deadlineMs),
   }));
+  const order = state.goAround?.order ?? [];
+  const mine = (id: string) => id === myId || people.some((p) => p.id === id && p.roomDeviceId === myId && myId !== "");
   return {
     name: state.name,
     started: state.phaseIndex >= 0,
     ended: state.ended,
     phase,
-    phases: phases.map((p, index) => ({ index, name: p.name, minutes: Math.round(p.plannedSeconds / 60) })),
+    phases: phases.map((p, index) => ({ index, name: p.name, minutes: Math.round(p.plannedSeconds / 60), rule: p.rule })),
+    hasGoAround: phases.some((p) => p.rule === v1.SpeakingRule.TURN_HOLDER),
     nextPhaseName: state.phaseIndex < 0 ? phases[0]?.name ?? "" : next?.name ?? "",
     sessionPlannedEndMs: Number(state.sessionPlannedEndMs),
     people,
@@ -189,17 +197,19 @@ export function viewOf(state: v1.SessionState, myId: string): SessionView {
     presenterName,
     turnHolderName: turnHolder?.name ?? "",
     floorHolderName: nameOf(state.floorHolderId),
-    goAround: (state.goAround?.order ?? []).map((e) => ({
+    goAround: order.map((e) => ({
       id: e.participantId,
       name: nameOf(e.participantId) || e.participantId,
       status: e.status,
       statusLabel: turnLabels[e.status] ?? "",
     })),
+    inGoAround: order.some((e) => mine(e.participantId)),
     goAroundComplete: state.goAround?.complete ?? false,
     goAroundPaused: turnHolderId !== "" && (state.goAround?.paused ?? false),
     myTurn,
     myTurnFor: myTurn && !turnHolder!.me ? turnHolder!.name : "",
     warnings,
+    hands: people.filter((p) => p.handRaised && p.handPosition > 0).sort((a, b) => a.handPosition - b.handPosition),
     groundRules: state.groundRules,
     showGroundRules: state.groundRules !== "" && (state.phaseIndex < 0 || current?.id === "check-in"),
     attendees: me?.role === v1.Role.ROOM ? people.filter((p) => p.roomDeviceId === me.id) : [],

@@ -22,3 +22,8 @@ export function spokenClock(ms: number): string {
   if (s > 0 || m === 0) parts.push(`${s} second${s === 1 ? "" : "s"}`);
   return `${parts.join(" ")} ${ms < 0 ? "over" : "left"}`;
 }
+
+/** A deadline in words for a warning: "0:42 left", then "Over time by 1:05". */
+export function timeLeftText(ms: number): string {
+  return ms >= 0 ? `${clock(ms)} left` : `Over time by ${clock(-ms)}`;
+}

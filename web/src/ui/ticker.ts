@@ -1,7 +1,8 @@
 // Keeps every countdown on the page current: each element with a
 // data-deadline (server milliseconds) shows the time left by the server's
-// clock, four times a second. One timer for the whole page.
-import { clock, spokenClock } from "../model/time.js";
+// clock, four times a second (in words, "Over time by 1:05", where it also
+// has data-words). One timer for the whole page.
+import { clock, spokenClock, timeLeftText } from "../model/time.js";
 
 export function startTicker(serverNow: () => number): () => void {
   const tick = () => {
@@ -9,7 +10,7 @@ export function startTicker(serverNow: () => number): () => void {
     if (now === 0) return;
     for (const element of document.querySelectorAll<HTMLElement>("[data-deadline]")) {
       const left = Number(element.dataset.deadline) - now;
-      const text = clock(left);
+      const text = element.dataset.words !== undefined ? timeLeftText(left) : clock(left);
       if (element.textContent !== text) element.textContent = text;
       element.classList.toggle("over", left < 0);
       element.classList.toggle("soon", left >= 0 && left < 60_000);

@@ -4,7 +4,7 @@
 // mean nobody else holds the keys.
 import { type ChatMessage, v1 } from "@balint-room/sdk";
 
-import type { SessionView } from "../model/session.js";
+import { isFacilitatorRole, type SessionView } from "../model/session.js";
 import { h, replaceChildren } from "../ui/dom.js";
 
 type SendChat = (text: string, recipientId: string) => Promise<v1.CommandResult>;
@@ -19,11 +19,17 @@ export class ChatPanel {
   private readonly sendButton: HTMLButtonElement;
   private names = new Map<string, string>();
   private sending = false;
+  private paused = false;
+  // The recipient was put on a facilitator by a pause, not picked by the
+  // person: once the pause ends it goes back to Everyone (as soon as nothing
+  // half-typed for the facilitator would go to the group instead).
+  private recipientForced = false;
   private wiped = false; // After wipe(), nothing is shown again.
   private myId = "";
 
   constructor(private readonly sendChat: SendChat) {
-    this.log = h("ol", { class: "messages", "aria-live": "polite", "aria-label": "Chat messages", "data-testid": "chat-log" });
+    // Focusable, so that a keyboard can scroll back through it.
+    this.log = h("ol", { class: "messages", tabindex: 0, "aria-live": "polite", "aria-label": "Chat messages", "data-testid": "chat-log" });
     this.code = h("p", { class: "code", "data-testid": "security-code" });
     // No spell checking: some browsers send what is typed to an online checker.
     this.input = h("textarea", {
@@ -36,7 +42,7 @@ export class ChatPanel {
       autocorrect: "off",
       "data-gramm": "false",
     });
-    this.recipient = h("select", { id: "chat-to", "aria-label": "Send to" });
+    this.recipient = h("select", { id: "chat-to", "aria-label": "Send to", onchange: () => (this.recipientForced = false) });
     this.status = h("p", { class: "hint", role: "status" });
     this.sendButton = h("button", { type: "submit" }, "Send");
     this.input.addEventListener("keydown", (event) => {
@@ -69,17 +75,33 @@ export class ChatPanel {
     this.names = new Map(view.people.map((p) => [p.id, p.name]));
     this.code.textContent = securityCode || "(waiting for keys)";
     const chosen = this.recipient.value;
-    const others = view.people.filter((p) => !p.me && p.connected && !p.inRoom);
+    // While the phase pauses my chat, the server still relays a private
+    // message to a facilitator: the list offers only them, and says so.
+    const paused = view.me !== undefined && !view.me.mayChat;
+    const others = view.people.filter((p) => !p.me && p.connected && !p.inRoom && (!paused || isFacilitatorRole(p.role)));
     replaceChildren(
       this.recipient,
-      h("option", { value: "" }, "Everyone"),
+      paused ? null : h("option", { value: "" }, "Everyone"),
       others.map((p) => h("option", { value: p.id }, p.name)),
     );
-    this.recipient.value = others.some((p) => p.id === chosen) ? chosen : "";
-    const silenced = view.me !== undefined && !view.me.mayChat;
-    this.input.disabled = silenced || view.ended;
-    this.sendButton.disabled = silenced || view.ended;
-    this.input.placeholder = silenced ? "Chat is paused for you in this phase" : "Write a message";
+    this.paused = paused;
+    if (paused && !others.some((p) => p.id === chosen)) this.recipientForced = true;
+    this.recipient.value = others.some((p) => p.id === chosen) ? chosen : paused ? others[0]?.id ?? "" : "";
+    this.releaseRecipient();
+    const closed = view.ended || (paused && others.length === 0);
+    this.input.disabled = closed;
+    this.sendButton.disabled = closed || this.sending;
+    this.input.placeholder = !paused
+      ? "Write a message"
+      : others.length > 0
+        ? "Chat with the group is paused in this phase: write privately to a facilitator"
+        : "Chat is paused for you in this phase";
+  }
+
+  private releaseRecipient(): void {
+    if (this.paused || !this.recipientForced || this.input.value.trim() !== "") return;
+    this.recipientForced = false;
+    this.recipient.value = "";
   }
 
   add(message: ChatMessage): void {
@@ -104,10 +126,15 @@ export class ChatPanel {
     this.code.textContent = "";
   }
 
-  private append(item: HTMLElement): void {
+  // Scrolls the log only, never the page (on a phone the phase and the
+  // microphone must stay in view), and only when the reader is at the end:
+  // someone reading back is not pulled away.
+  private append(item: HTMLElement, mine = false): void {
     if (this.wiped) return;
-    this.log.appendChild(item);
-    item.scrollIntoView({ block: "nearest" });
+    const log = this.log;
+    const atEnd = log.scrollHeight - log.scrollTop - log.clientHeight < 24;
+    log.appendChild(item);
+    if (atEnd || mine) log.scrollTop = log.scrollHeight;
   }
 
   private async submit(): Promise<void> {
@@ -124,7 +151,8 @@ export class ChatPanel {
       this.input.value = "";
       this.status.textContent = "";
       const to = recipientId ? ` → ${this.names.get(recipientId) ?? recipientId}` : "";
-      this.append(h("li", { class: recipientId ? "mine direct" : "mine" }, h("strong", {}, "You", to, ": "), text));
+      this.append(h("li", { class: recipientId ? "mine direct" : "mine" }, h("strong", {}, "You", to, ": "), text), true);
+      this.releaseRecipient();
     } else {
       this.status.textContent = `Not sent: ${result.message}`;
     }

@@ -12,7 +12,16 @@ function warnings(view: SessionView): Child {
   return h(
     "ul",
     { class: "warnings", role: "status", "data-testid": "warnings" },
-    view.warnings.map((w) => h("li", {}, "⚠ ", w.text)),
+    view.warnings.map((w) =>
+      h(
+        "li",
+        {},
+        "⚠ ",
+        w.text,
+        // Past the deadline the warning says by how much (the ticker keeps it current).
+        w.kind === v1.WarningKind.PHASE_ENDING ? [" · ", h("span", { "data-deadline": w.deadlineMs, "data-words": "", "data-testid": "overtime" }, "")] : null,
+      ),
+    ),
   );
 }
 
@@ -23,31 +32,39 @@ function phaseControls(view: SessionView, act: Actions): Child {
     view.phases.map((p) => h("option", { value: p.index, selected: p.index === view.phase?.index }, `${p.index + 1}. ${p.name}`)),
   );
   const next = view.started ? `Next: ${view.nextPhaseName}` : `Start: ${view.nextPhaseName}`;
+  const here = view.phase?.index ?? -1;
+  // Still focusable while quiet (the keyboard stays put), but read and shown as unavailable.
+  const quiet = act.phaseStepsQuiet ? "true" : null;
   return h(
     "div",
     { class: "actions" },
-    button(next, () => act.send(cmd.nextPhase(), view.started ? "move to the next phase" : "start"), {
-      class: "primary",
-      disabled: view.nextPhaseName === "",
-      "data-key": "next",
-    }),
-    button("Previous", () => act.send(cmd.previousPhase(), "go back a phase"), {
-      disabled: !view.started || view.phase?.index === 0,
+    button(
+      next,
+      () =>
+        view.started
+          ? act.movePhase(cmd.nextPhase(), "move to the next phase", cmd.previousPhase())
+          : act.movePhase(cmd.nextPhase(), "start", null), // Nothing to go back to before the start.
+      { class: "primary", disabled: view.nextPhaseName === "", "aria-disabled": quiet, "data-key": "next" },
+    ),
+    button("Previous", () => act.movePhase(cmd.previousPhase(), "go back a phase", cmd.nextPhase()), {
+      disabled: !view.started || here === 0,
+      "aria-disabled": quiet,
       "data-key": "prev",
     }),
     jump,
-    button("Go", () => act.send(cmd.jumpToPhase(Number(jump.value)), "jump to that phase"), {
-      "aria-label": "Jump to the chosen phase",
+    button("Go", () => act.movePhase(cmd.jumpToPhase(Number(jump.value)), "jump to that phase", here >= 0 ? cmd.jumpToPhase(here) : null), {
+      "aria-label": "Go to the chosen phase",
+      "aria-disabled": quiet,
       "data-key": "jump",
     }),
     button("+1 min", () => act.send(cmd.extendPhase(60), "extend the phase"), {
       disabled: !view.started,
-      "aria-label": "Give this phase one more minute",
+      "aria-label": "+1 min: give this phase one more minute",
       "data-key": "extend1",
     }),
     button("+5 min", () => act.send(cmd.extendPhase(300), "extend the phase"), {
       disabled: !view.started,
-      "aria-label": "Give this phase five more minutes",
+      "aria-label": "+5 min: give this phase five more minutes",
       "data-key": "extend5",
     }),
   );
@@ -85,6 +102,9 @@ export function facilitatorConsole(view: SessionView, act: Actions): Child {
     h("h3", { id: "console-title" }, "Facilitator console"),
     warnings(view),
     view.phase?.guidance ? h("p", { class: "guidance" }, view.phase.guidance) : null,
+    view.phase?.rule === v1.SpeakingRule.FACILITATORS_ONLY
+      ? h("p", { class: "hint", "data-testid": "floor-hint" }, "Only the facilitators are heard now. To let someone speak, give them the floor (Give floor, beside their name).")
+      : null,
     phaseControls(view, act),
     presenterControl(view, act),
     h(

@@ -11,7 +11,8 @@ export function turnPrompt(view: SessionView, act: Actions): Child {
   if (!view.myTurn || view.ended) return null;
   return h(
     "section",
-    { class: "turn-prompt", role: "alert", "data-testid": "your-turn" },
+    // Not a live region itself: the page's announcer says "It's your turn" once.
+    { class: "turn-prompt", "data-testid": "your-turn" },
     h("h2", {}, view.myTurnFor ? `${view.myTurnFor}'s turn` : "It's your turn"),
     h("p", {}, "Say what the case stirs in you. When you are done, say so; or pass."),
     h(
@@ -70,7 +71,8 @@ function builder(view: SessionView, act: Actions): Child {
 }
 
 export function goAround(view: SessionView, act: Actions): Child {
-  if (view.goAround.length === 0 && !view.inControl) return null;
+  // A format that never speaks in turns has no go-around to show or build.
+  if (!view.hasGoAround || (view.goAround.length === 0 && !view.inControl)) return null;
   return h(
     "section",
     { class: "panel go-around", "aria-labelledby": "go-around-title" },

@@ -45,6 +45,7 @@ export function joinScreen(root: HTMLElement, claims: LinkClaims, linkCheck: Joi
       microphone.enabled = false; // Nothing is sent before joining.
       micProblem = "";
       micStatus.textContent = `Microphone: ${microphone.label || "ready"}. Speak: the bar should move.`;
+      join.focus(); // Checked: the next step is joining.
       if (meterTimer !== null) clearInterval(meterTimer);
       // Speech is 0.02-0.2 in RMS; the square root spreads it over the bar as loudness is heard.
       meterTimer = setInterval(() => (meter.value = Math.sqrt(microphone?.level ?? 0)), 100);
@@ -60,8 +61,10 @@ export function joinScreen(root: HTMLElement, claims: LinkClaims, linkCheck: Joi
   const expired = claims.expiresAtMs !== 0 && claims.expiresAtMs < Date.now();
   const refused = linkCheck !== null && !linkCheck.ok ? joinProblem(linkCheck.code, linkCheck.message) : "";
   const sessionName = linkCheck?.ok ? linkCheck.sessionName : "";
+  const unusable = expired || refused !== "";
+  let join: HTMLButtonElement;
   return new Promise((resolve) => {
-    const join = button(
+    join = button(
       "Join the session",
       async () => {
         join.disabled = true;
@@ -69,7 +72,7 @@ export function joinScreen(root: HTMLElement, claims: LinkClaims, linkCheck: Joi
         if (meterTimer !== null) clearInterval(meterTimer);
         resolve({ microphone, micProblem });
       },
-      { class: "primary", "data-testid": "join", disabled: expired || refused !== "" },
+      { class: "primary", "data-testid": "join" },
     );
     replaceChildren(
       root,
@@ -96,22 +99,26 @@ export function joinScreen(root: HTMLElement, claims: LinkClaims, linkCheck: Joi
             : linkCheck === null
               ? h("p", { class: "hint" }, "The server could not be asked about this link; joining will try again.")
               : null,
-        expired || refused
+        // A link that cannot be used says why, once, and offers nothing to press.
+        unusable
           ? null
-          : h("section", { class: "panel", "aria-label": "Microphone check" }, h("h2", {}, "Microphone"), micStatus, meter, checkButton),
-        h(
-          "section",
-          { class: "panel" },
-          h("h2", {}, "Before you join"),
-          h(
-            "p",
-            {},
-            "What is said here stays here. Chat and audio are end-to-end encrypted: the server passes them on without being able to read them, and keeps nothing.",
-          ),
-          join,
-        ),
+          : [
+              h("section", { class: "panel", "aria-label": "Microphone check" }, h("h2", {}, "Microphone"), micStatus, meter, checkButton),
+              h(
+                "section",
+                { class: "panel" },
+                h("h2", {}, "Before you join"),
+                h(
+                  "p",
+                  {},
+                  "What is said here stays here. Chat and audio are end-to-end encrypted: the server passes them on without being able to read them, and keeps nothing.",
+                ),
+                join,
+              ),
+            ],
       ),
     );
-    join.focus();
+    // The first step is the microphone check; it hands focus on to Join.
+    if (!unusable) checkButton.focus();
   });
 }

@@ -9,7 +9,8 @@ import { type Child, button, h } from "../ui/dom.js";
 import type { Actions } from "./actions.js";
 import { countdown } from "./banner.js";
 
-function bigBoard(view: SessionView, securityCode: string): Child {
+/** The board, for the room to read. */
+export function roomBoard(view: SessionView, securityCode: string): Child {
   const phase = view.phase;
   const turn = view.turnHolderName;
   return h(
@@ -25,7 +26,9 @@ function bigBoard(view: SessionView, securityCode: string): Child {
   );
 }
 
-function attendees(view: SessionView, act: Actions): Child {
+/** The people in the room, for whoever runs the device. */
+export function roomAttendees(view: SessionView, act: Actions): Child {
+  if (view.ended) return null;
   const nameInput = h("input", { id: "attendee-name", type: "text", maxlength: 64, autocomplete: "off", "data-key": "attendee-name" });
   const add = (event: Event) => {
     event.preventDefault();
@@ -53,11 +56,11 @@ function attendees(view: SessionView, act: Actions): Child {
             { class: "row-actions" },
             p.handRaised
               ? button("Lower hand", () => act.send(cmd.lowerHand(p.id), `lower ${p.name}'s hand`), {
-                  "aria-label": `Lower ${p.name}'s hand`,
+                  "aria-label": `Lower hand for ${p.name}`,
                   "data-key": `lower-${p.id}`,
                 })
               : button("Raise hand", () => act.send(cmd.raiseHand(p.id), `raise ${p.name}'s hand`), {
-                  "aria-label": `Raise ${p.name}'s hand`,
+                  "aria-label": `Raise hand for ${p.name}`,
                   "data-key": `raise-${p.id}`,
                   disabled: !view.started,
                 }),
@@ -80,6 +83,3 @@ function attendees(view: SessionView, act: Actions): Child {
   );
 }
 
-export function roomDisplay(view: SessionView, securityCode: string, act: Actions): Child[] {
-  return [bigBoard(view, securityCode), view.ended ? null : attendees(view, act)];
-}

@@ -37,14 +37,14 @@ function controls(p: Person, view: SessionView, act: Actions): Child {
     p.handRaised
       ? button("Lower hand", () => act.send(cmd.lowerHand(p.id), `lower ${p.name}'s hand`), {
           "data-key": key("lower"),
-          "aria-label": `Lower ${p.name}'s hand`,
+          "aria-label": `Lower hand for ${p.name}`,
         })
       : null,
     p.floorHolder
       ? button("Take floor back", () => act.send(cmd.giveFloor(""), "take the floor back"), { "data-key": key("floor") })
       : button("Give floor", () => act.send(cmd.giveFloor(p.id), `give ${p.name} the floor`), {
           "data-key": key("floor"),
-          "aria-label": `Give ${p.name} the floor`,
+          "aria-label": `Give floor to ${p.name}`,
         }),
     button(
       "Remove",

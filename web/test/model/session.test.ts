@@ -1,7 +1,6 @@
 // The view model against hand-made states: what each person's screen says
 // about the phase, who may speak, whose turn it is, and what a room device
 // carries.
-import { create } from "@bufbuild/protobuf";
 import { v1 } from "@balint-room/sdk";
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -9,40 +8,7 @@ import { test } from "node:test";
 import { ruleText, viewOf } from "../../src/model/session.js";
 import { clock, spokenClock } from "../../src/model/time.js";
 import { readClaims } from "../../src/model/token.js";
-
-const phases = [
-  { id: "check-in", name: "Check-in", plannedSeconds: 300, rule: v1.SpeakingRule.EVERYONE },
-  { id: "go-around", name: "Go-around", plannedSeconds: 900, rule: v1.SpeakingRule.TURN_HOLDER, guidance: "Each in turn." },
-  { id: "wrap-up", name: "Wrap-up", plannedSeconds: 0, rule: v1.SpeakingRule.FACILITATORS_ONLY },
-];
-
-// The fields a test sets on top of a CCDG session with five people.
-interface Overrides {
-  phaseIndex?: number;
-  phasePlannedEndMs?: bigint;
-  goAround?: { order: { participantId: string; status: v1.TurnStatus }[]; turnHolderId: string; paused?: boolean };
-  warnings?: { kind: v1.WarningKind; deadlineMs: bigint }[];
-}
-
-function state(overrides: Overrides = {}) {
-  return create(v1.SessionStateSchema, {
-    name: "Tuesday group",
-    format: { id: "ccdg", name: "CCDG", phases },
-    phaseIndex: -1,
-    presenterId: "pre",
-    controllerId: "fac",
-    groundRules: "What is said here stays here.",
-    roster: [
-      { participantId: "fac", displayName: "Dr Ada", role: v1.Role.FACILITATOR, location: v1.Location.REMOTE, connection: v1.ConnectionStatus.CONNECTED, maySpeak: true },
-      { participantId: "pre", displayName: "Dr Bo", role: v1.Role.PARTICIPANT, location: v1.Location.REMOTE, connection: v1.ConnectionStatus.CONNECTED },
-      { participantId: "m1", displayName: "Dr Cy", role: v1.Role.PARTICIPANT, location: v1.Location.REMOTE, connection: v1.ConnectionStatus.DISCONNECTED },
-      { participantId: "room", displayName: "Room 3", role: v1.Role.ROOM, location: v1.Location.IN_ROOM, connection: v1.ConnectionStatus.CONNECTED },
-      { participantId: "r1", displayName: "Dr Eve", role: v1.Role.PARTICIPANT, location: v1.Location.IN_ROOM, connection: v1.ConnectionStatus.CONNECTED, roomDeviceId: "room", handRaised: true },
-    ],
-    handQueue: ["r1"],
-    ...overrides,
-  });
-}
+import { state } from "./sessionFixture.js";
 
 test("before the start: waiting, the first phase named, ground rules shown", () => {
   const view = viewOf(state(), "m1");

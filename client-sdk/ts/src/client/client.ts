@@ -132,7 +132,7 @@ const defaults = {
   maxQueuedBytes: 256 * 1024,
   reconnectDelaysMs: [500, 1000, 2000, 4000, 8000, 10_000],
   // Used when the Welcome does not say (a server older than Heartbeat).
-  silenceTimeoutMs: 5_000,
+  silenceTimeoutMs: 4_000,
 };
 
 function clientResult(requestId: bigint, code: ErrorCode, message: string): CommandResult {
