@@ -32,7 +32,8 @@ using namespace std::chrono_literals;
 
 constexpr const char* kCommandHelp = R"(commands:
   next | prev | jump N | extend SECONDS        phases (facilitators)
-  presenter ID | build | order ID,ID,... | skip  presenter and go-around (facilitators)
+  presenter ID | build | order ID,ID,...       presenter and go-around order (facilitators)
+  start | skip                                  start the go-around, move its turn on (facilitators)
   pass | finish                                 your turn (a room device: its attendee's)
   hand [ID] | lower [ID] | floor [ID]           hands and floor (floor with no ID takes it back)
   mute ID | unmute ID | remove ID               moderation (facilitators)
@@ -234,6 +235,7 @@ Parsed parse_line(const std::string& line, const v1::SessionState& s) {
   } else if (verb == "presenter") {
     if (need("a participant")) p.command = sdk::cmd::set_presenter(resolve_id(rest, s));
   } else if (verb == "build") p.command = sdk::cmd::build_go_around();
+  else if (verb == "start") p.command = sdk::cmd::start_go_around();
   else if (verb == "order") {
     if (need("participants, separated by commas")) {
       std::vector<std::string> ids;

@@ -4,6 +4,7 @@
 // go_around.turn_holder_id (both empty or both set).
 #include "core/session_impl.hpp"
 
+#include <algorithm>
 #include <set>
 
 namespace balint::core {
@@ -37,6 +38,8 @@ void Session::Impl::build_order_from_roster(Session& s) {
   v1::GoAround& g = *s.state_.mutable_go_around();
   g.clear_order();
   g.clear_turn_holder_id();
+  g.clear_started();
+  g.clear_paused();
   for (const v1::Member& m : s.state_.roster()) {
     if (!is_person(m) || is_leader(m)) continue;
     if (m.participant_id() == s.state_.presenter_id()) continue;
@@ -68,7 +71,7 @@ void Session::Impl::move_turn_on(Session& s, const std::string& from, Events& ev
 }
 
 void Session::Impl::start_turn_if_due(Session& s, Events& events) {
-  if (current_rule(s) != v1::SPEAKING_RULE_TURN_HOLDER) return;
+  if (current_rule(s) != v1::SPEAKING_RULE_TURN_HOLDER || !s.state_.go_around().started()) return;
   if (!s.state_.go_around().turn_holder_id().empty()) return;
   const std::string to = claim_first_waiting(s);
   if (!to.empty()) events.push_back(turn_moved_event({}, to));
@@ -99,8 +102,7 @@ void Session::Impl::drop_from_go_around(Session& s, const std::vector<std::strin
 Outcome Session::Impl::build_go_around(Session& s, const Actor& a) {
   if (auto refused = require_control(s, a, "build the go-around")) return *refused;
   const std::string before = s.state_.go_around().turn_holder_id();
-  build_order_from_roster(s);
-  if (current_rule(s) == v1::SPEAKING_RULE_TURN_HOLDER) claim_first_waiting(s);
+  build_order_from_roster(s);  // The facilitator reviews it, then starts the round.
   Events events;
   const std::string& after = s.state_.go_around().turn_holder_id();
   if (before != after) events.push_back(turn_moved_event(before, after));
@@ -155,6 +157,25 @@ Outcome Session::Impl::set_go_around_order(Session& s, const Actor& a, const v1:
   }
   start_turn_if_due(s, events);
   refresh_complete(s);
+  return accepted(std::move(events));
+}
+
+Outcome Session::Impl::start_go_around(Session& s, const Actor& a) {
+  if (auto refused = require_control(s, a, "start the go-around")) return *refused;
+  if (current_rule(s) != v1::SPEAKING_RULE_TURN_HOLDER) {
+    return Outcome::error(v1::ERROR_CODE_PHASE_FORBIDS, "the current phase has no go-around to start");
+  }
+  v1::GoAround& g = *s.state_.mutable_go_around();
+  if (g.started()) return Outcome::error(v1::ERROR_CODE_NO_CHANGE, "the go-around has already started");
+  const bool someone_waits = std::any_of(g.order().begin(), g.order().end(), [](const v1::GoAroundEntry& e) {
+    return e.status() == v1::TURN_STATUS_WAITING;
+  });
+  if (!someone_waits) {
+    return Outcome::error(v1::ERROR_CODE_INVALID_ARGUMENT, "nobody in the go-around order is waiting for a turn");
+  }
+  g.set_started(true);
+  Events events;
+  start_turn_if_due(s, events);
   return accepted(std::move(events));
 }
 

@@ -78,8 +78,8 @@ void Session::Impl::enter_phase(Session& s, int to, TimeMs now, Events& events) 
   events.push_back(phase_changed_event(from, to));
 
   if (phase.rule() == v1::SPEAKING_RULE_TURN_HOLDER) {
-    // Nobody can hold a turn in an empty order, so building one here moves
-    // no turn.
+    // An order ready for the facilitator to review and start; a round
+    // started before (the group went back a phase) goes on where it was.
     if (s.state_.go_around().order().empty()) build_order_from_roster(s);
     start_turn_if_due(s, events);
   }

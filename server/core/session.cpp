@@ -328,6 +328,9 @@ Outcome Session::apply(const std::string& actor_id, const v1::Command& command, 
     case K::kSetGoAroundOrder:
       outcome = Impl::set_go_around_order(*this, actor, command.set_go_around_order());
       break;
+    case K::kStartGoAround:
+      outcome = Impl::start_go_around(*this, actor);
+      break;
     case K::kPassTurn:
       outcome = Impl::end_turn(*this, actor, v1::TURN_STATUS_PASSED);
       break;

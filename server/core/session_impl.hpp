@@ -120,6 +120,7 @@ struct Session::Impl {
   // Takes people out of the order; if one of them held the turn it moves on.
   static void drop_from_go_around(Session& s, const std::vector<std::string>& ids, Events& events);
   static Outcome build_go_around(Session& s, const Actor& a);
+  static Outcome start_go_around(Session& s, const Actor& a);
   static Outcome set_go_around_order(Session& s, const Actor& a, const v1::SetGoAroundOrder& c);
   static Outcome end_turn(Session& s, const Actor& a, v1::TurnStatus status);
   static Outcome skip_turn(Session& s, const Actor& a);

@@ -112,6 +112,10 @@ test("a CCDG session through every phase, in four browsers, a room display and a
   const order = fac.page.getByTestId("go-around");
   await order.getByText("Dr Fay").waitFor();
   assert.deepEqual(await order.locator("li .who").allTextContents(), ["Dr Cy", "Dr Di", "Dr Eli", "Dr Fay"]);
+  // Built, not started: the facilitator looks the order over first, and nobody's turn has begun.
+  await m1.page.getByTestId("round-waits").getByText("The round starts when the facilitator starts it.").waitFor();
+  assert.equal(await m1.page.getByTestId("your-turn").count(), 0);
+  await fac.page.getByRole("button", { name: "Start round" }).click();
 
   await m1.page.getByTestId("your-turn").getByText("It's your turn").waitFor();
   for (const person of [fac, pre, m2, room]) assert.equal(await person.page.getByTestId("your-turn").count(), 0, `no prompt for ${person.name}`);

@@ -131,7 +131,7 @@ test("hands, the floor, a mute, a double click and a phone, as the people in the
   await phone.page.getByTestId("muted-warning").filter({ hasText: "Your microphone is locked now: nobody hears you" }).waitFor();
   await fac.page.getByRole("button", { name: "Next: Go-around" }).click();
   await allIn("Go-around");
-  await fac.page.getByRole("button", { name: "Build from roster" }).click();
+  await fac.page.getByRole("button", { name: "Start round" }).click();
   await announced(phone.page, "It's your turn");
   assert.equal(await phone.page.getByTestId("my-state").textContent(), "Your turn");
   await phone.page.getByTestId("muted-warning").waitFor({ state: "hidden" });

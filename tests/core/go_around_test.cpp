@@ -47,25 +47,53 @@ TEST_CASE("reconnecting people keep their place when the order is built", "[go-a
   CHECK(g.order_ids() == Ids{"p1", "p2", "p3", "room.1", "room.2"});
 }
 
-TEST_CASE("entering the go-around phase builds the order and gives the first turn", "[go-around]") {
+TEST_CASE("entering the go-around phase builds the order, and the round waits for Start", "[go-around]") {
   Group g;
   g.go_to(kPresentation);
+  REQUIRE_REFUSED(g, g.apply("fac", cmd::start()), v1::ERROR_CODE_PHASE_FORBIDS);
   Outcome o = g.apply("fac", cmd::next());
   REQUIRE(o.ok());
-  REQUIRE(o.events.size() == 2);
+  REQUIRE(o.events.size() == 1);  // the phase changed; no turn moved
   CHECK(o.events[0].phase_changed().to_index() == kGoAround);
-  CHECK(o.events[1].turn_moved().from_id().empty());
-  CHECK(o.events[1].turn_moved().to_id() == "p1");
-  CHECK(o.events[1].state_version() == g.s.version());
   CHECK(g.order_ids() == Ids{"p1", "p2", "p3", "room.1", "room.2"});
-  CHECK(g.holder() == "p1");
-  CHECK(g.status("p1") == v1::TURN_STATUS_SPEAKING);
-  CHECK(g.status("p2") == v1::TURN_STATUS_WAITING);
+  CHECK(g.holder().empty());
+  CHECK_FALSE(g.state().go_around().started());
+  CHECK_FALSE(g.s.may_speak("p1"));
+
+  // Reviewed and reordered with no turn moving, then started.
+  o = g.apply("fac", cmd::order({"p2", "p1", "p3", "room.1", "room.2"}));
+  REQUIRE(o.ok());
+  CHECK(o.events.empty());
+  CHECK(g.holder().empty());
+  REQUIRE_REFUSED(g, g.apply("p1", cmd::start()), v1::ERROR_CODE_PERMISSION_DENIED);
+  REQUIRE_REFUSED(g, g.apply("cof", cmd::start()), v1::ERROR_CODE_PERMISSION_DENIED);
+  const std::uint64_t v = g.s.version();
+  o = g.apply("fac", cmd::start());
+  REQUIRE(o.ok());
+  CHECK(g.s.version() == v + 1);
+  REQUIRE(o.events.size() == 1);
+  CHECK(o.events[0].turn_moved().from_id().empty());
+  CHECK(o.events[0].turn_moved().to_id() == "p2");
+  CHECK(o.events[0].state_version() == g.s.version());
+  CHECK(g.state().go_around().started());
+  CHECK(g.holder() == "p2");
+  CHECK(g.status("p2") == v1::TURN_STATUS_SPEAKING);
+  CHECK(g.status("p1") == v1::TURN_STATUS_WAITING);
+  REQUIRE_REFUSED(g, g.apply("fac", cmd::start()), v1::ERROR_CODE_NO_CHANGE);
+}
+
+TEST_CASE("a round with nobody waiting cannot start", "[go-around]") {
+  Group g;
+  g.go_to(kGoAround);
+  g.ok("fac", cmd::order({}));
+  REQUIRE_REFUSED(g, g.apply("fac", cmd::start()), v1::ERROR_CODE_INVALID_ARGUMENT);
+  CHECK(g.apply("fac", cmd::start()).message == "nobody in the go-around order is waiting for a turn");
+  CHECK_FALSE(g.state().go_around().started());
 }
 
 TEST_CASE("the turn holder alone may speak in a turn-holder phase", "[go-around]") {
   Group g;
-  g.go_to(kGoAround);
+  g.start_round_in(kGoAround);
   CHECK(g.s.may_speak("p1"));
   CHECK(g.s.may_chat("p1"));
   for (const char* who : {"p2", "p3", "pres", "room", "room.1", "room.2"}) {
@@ -82,7 +110,7 @@ TEST_CASE("the turn holder alone may speak in a turn-holder phase", "[go-around]
 
 TEST_CASE("passing and finishing move the turn along the order", "[go-around]") {
   Group g;
-  g.go_to(kGoAround);
+  g.start_round_in(kGoAround);
   const std::uint64_t v = g.s.version();
   Outcome o = g.apply("p1", cmd::pass());
   REQUIRE(o.ok());
@@ -106,7 +134,7 @@ TEST_CASE("passing and finishing move the turn along the order", "[go-around]") 
 
 TEST_CASE("in-room attendees take their own turns through the room device", "[go-around][room]") {
   Group g;
-  g.go_to(kGoAround);
+  g.start_round_in(kGoAround);
   g.ok("p1", cmd::finish());
   g.ok("p2", cmd::finish());
   CHECK_FALSE(g.s.may_speak("room"));
@@ -132,7 +160,7 @@ TEST_CASE("in-room attendees take their own turns through the room device", "[go
 
 TEST_CASE("a facilitator skips the turn", "[go-around]") {
   Group g;
-  g.go_to(kGoAround);
+  g.start_round_in(kGoAround);
   REQUIRE_REFUSED(g, g.apply("p2", cmd::skip()), v1::ERROR_CODE_PERMISSION_DENIED);
   REQUIRE_REFUSED(g, g.apply("cof", cmd::skip()), v1::ERROR_CODE_PERMISSION_DENIED);
   Outcome o = g.apply("fac", cmd::skip());
@@ -150,7 +178,7 @@ TEST_CASE("a facilitator skips the turn", "[go-around]") {
 
 TEST_CASE("the go-around completes when everyone has had a turn", "[go-around]") {
   Group g;
-  g.go_to(kGoAround);
+  g.start_round_in(kGoAround);
   g.ok("p1", cmd::finish());
   g.ok("p2", cmd::pass());
   g.ok("fac", cmd::skip());
@@ -183,7 +211,7 @@ TEST_CASE("turns belong to turn-holder phases", "[go-around]") {
 
 TEST_CASE("leaving the go-around phase keeps the turn for coming back", "[go-around]") {
   Group g;
-  g.go_to(kGoAround);
+  g.start_round_in(kGoAround);
   g.ok("p1", cmd::finish());
   Outcome o = g.apply("fac", cmd::next());  // open discussion
   REQUIRE(o.ok());
@@ -208,12 +236,14 @@ TEST_CASE("an order set before the go-around phase is used as it is", "[go-aroun
   g.ok("fac", cmd::order({"p3", "room.2", "p1"}));
   g.ok("fac", cmd::next());
   CHECK(g.order_ids() == Ids{"p3", "room.2", "p1"});
+  CHECK(g.holder().empty());
+  g.ok("fac", cmd::start());
   CHECK(g.holder() == "p3");
 }
 
 TEST_CASE("SetGoAroundOrder reorders, adds and drops people", "[go-around]") {
   Group g;
-  g.go_to(kGoAround);
+  g.start_round_in(kGoAround);
   g.ok("p1", cmd::pass());  // p2 holds the turn
 
   SECTION("refusals") {
@@ -279,37 +309,43 @@ TEST_CASE("SetGoAroundOrder reorders, adds and drops people", "[go-around]") {
   }
 }
 
-TEST_CASE("rebuilding during the go-around starts it over", "[go-around]") {
+TEST_CASE("rebuilding during the go-around stops the round until it is started again", "[go-around]") {
   Group g;
-  g.go_to(kGoAround);
+  g.start_round_in(kGoAround);
   g.ok("p1", cmd::finish());
   g.ok("p2", cmd::finish());
   Outcome o = g.apply("fac", cmd::build());
   REQUIRE(o.ok());
   REQUIRE(o.events.size() == 1);
   CHECK(o.events[0].turn_moved().from_id() == "p3");
-  CHECK(o.events[0].turn_moved().to_id() == "p1");
-  CHECK(g.status("p1") == v1::TURN_STATUS_SPEAKING);
-  CHECK(g.status("p2") == v1::TURN_STATUS_WAITING);
+  CHECK(o.events[0].turn_moved().to_id().empty());
+  CHECK(g.holder().empty());
+  CHECK_FALSE(g.state().go_around().started());
+  CHECK(g.status("p1") == v1::TURN_STATUS_WAITING);
+  CHECK(speaking_count(g.state()) == 0);
+  g.ok("fac", cmd::start());
+  CHECK(g.holder() == "p1");
 
   // Members who joined meanwhile are in the new order; the presenter is not.
   REQUIRE(g.s.join("p4", "Dan", v1::ROLE_PARTICIPANT, g.now).ok());
   g.ok("fac", cmd::presenter("p1"));
   g.ok("fac", cmd::build());
   CHECK(g.order_ids() == Ids{"pres", "p2", "p3", "room.1", "room.2", "p4"});
+  CHECK(g.holder().empty());
+  g.ok("fac", cmd::start());
   CHECK(g.holder() == "pres");
 }
 
 TEST_CASE("the new presenter keeps their place in the order", "[go-around]") {
   Group g;
-  g.go_to(kGoAround);
+  g.start_round_in(kGoAround);
   g.ok("fac", cmd::presenter("p2"));
   CHECK(g.order_ids() == Ids{"p1", "p2", "p3", "room.1", "room.2"});
 }
 
 TEST_CASE("members who leave are dropped from the order, a drop pauses the turn", "[go-around][reconnect]") {
   Group g;
-  g.go_to(kGoAround);
+  g.start_round_in(kGoAround);
   CHECK_FALSE(g.state().go_around().paused());
   SECTION("the holder drops and comes back") {
     REQUIRE(g.s.disconnect("p1", g.now).ok());
@@ -400,7 +436,7 @@ TEST_CASE("the presenter is silent in the Balint observation whatever the turn",
 
 TEST_CASE("at most one entry speaks through a whole round", "[go-around]") {
   Group g;
-  g.go_to(kGoAround);
+  g.start_round_in(kGoAround);
   while (!g.holder().empty()) {
     CHECK(speaking_count(g.state()) == 1);
     const std::string holder = g.holder();

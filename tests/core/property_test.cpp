@@ -18,7 +18,7 @@ using namespace core_test;
 
 namespace {
 
-constexpr int kSequences = 10'000;
+constexpr int kSequences = 12'000;
 constexpr int kSteps = 40;
 
 const std::vector<std::string> kPeople = {"fac", "cof", "pres", "p1", "p2", "p3", "p4", "p5", "room"};
@@ -65,6 +65,7 @@ v1::Command random_command(Random& r, bool ccdg) {
     kPresenter,
     kBuild,
     kOrder,
+    kStart,
     kPass,
     kFinish,
     kSkip,
@@ -81,8 +82,8 @@ v1::Command random_command(Random& r, bool ccdg) {
     kEmpty,
     kKinds
   };
-  static const std::vector<int> weights = {10, 4, 6, 3, 1, 3, 3, 3, 7, 7, 3, 5, 4, 4, 3, 3, 1, 3, 2, 1, 4, 1};
-  static_assert(kKinds == 22);
+  static const std::vector<int> weights = {10, 4, 6, 3, 1, 3, 2, 3, 12, 8, 8, 3, 5, 4, 4, 3, 3, 1, 3, 2, 1, 4, 1};
+  static_assert(kKinds == 23);
   int roll = r.below(std::accumulate(weights.begin(), weights.end(), 0));
   int kind = 0;
   while (roll >= weights[kind]) roll -= weights[kind++];
@@ -119,6 +120,9 @@ v1::Command random_command(Random& r, bool ccdg) {
       for (int i = 0; i < n; ++i) o->add_participant_ids(r.chance(90) ? target(r) : r.any_id());
       break;
     }
+    case kStart:
+      c.mutable_start_go_around();
+      break;
     case kPass:
       c.mutable_pass_turn();
       break;
@@ -295,6 +299,7 @@ std::string check_step(const Session& s, const v1::SessionState& before, const v
   if (g.paused() != (holder != nullptr && holder->connection() == v1::CONNECTION_STATUS_RECONNECTING))
     err << "paused is not 'the turn holder is reconnecting'; ";
   if ((speaking == 1) != !g.turn_holder_id().empty()) err << "turn holder without SPEAKING entry; ";
+  if (!g.turn_holder_id().empty() && !g.started()) err << "a turn held in a round nobody started; ";
   if (g.complete() != (!g.order().empty() && !open)) err << "complete flag wrong; ";
   if (g.turn_holder_id() != before.go_around().turn_holder_id()) {
     std::string last_to = "<none>";
@@ -507,6 +512,8 @@ TEST_CASE("random command sequences keep every invariant", "[property]") {
             actor = holder->room_device_id().empty() ? holder->participant_id() : holder->room_device_id();
           }
         }
+        // A round is started by whoever leads, mostly.
+        if (c.has_start_go_around() && !before.controller_id().empty() && r.chance(70)) actor = before.controller_id();
         o = s.apply(actor, c, now);
         stats.add(o.ok() ? "accepted" : "refused");
       }
@@ -515,6 +522,7 @@ TEST_CASE("random command sequences keep every invariant", "[property]") {
       if (after.go_around().turn_holder_id() != before.go_around().turn_holder_id()) {
         stats.add("turn moved");
       }
+      if (after.go_around().started() && !before.go_around().started()) stats.add("round started");
       if (after.ended() && !before.ended()) stats.add("ended");
       if (after.key_epoch() > before.key_epoch()) stats.add("key epoch");
       if (after.phase_index() >= 0 && rule_of(after) == v1::SPEAKING_RULE_ALL_BUT_PRESENTER) {
@@ -538,11 +546,14 @@ TEST_CASE("random command sequences keep every invariant", "[property]") {
                    << stats.counts["phase change"] << ", turn moves " << stats.counts["turn moved"] << ", warnings "
                    << stats.counts["warning"] << ", ended " << stats.counts["ended"] << ", key epochs "
                    << stats.counts["key epoch"] << ", returned " << stats.counts["returned"] << ", timed out "
-                   << stats.counts["timed out"] << ", paused steps " << stats.counts["paused step"]);
+                   << stats.counts["timed out"] << ", paused steps " << stats.counts["paused step"]
+                   << ", rounds started " << stats.counts["round started"]);
   CHECK(stats.counts["accepted"] > 20'000);
   CHECK(stats.counts["refused"] > 20'000);
   CHECK(stats.counts["phase change"] > 10'000);
-  CHECK(stats.counts["turn moved"] > 2'000);
+  // Every round waits for a facilitator's StartGoAround, so turns move less often than phases change.
+  CHECK(stats.counts["round started"] > 300);
+  CHECK(stats.counts["turn moved"] > 1'500);
   CHECK(stats.counts["warning"] > 2'000);
   CHECK(stats.counts["ended"] > 1'000);
   CHECK(stats.counts["observation step"] > 10'000);

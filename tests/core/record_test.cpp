@@ -33,6 +33,7 @@ Group mid_go_around() {
   Group g;
   g.go_to(2);
   g.ok("fac", cmd::build());
+  g.ok("fac", cmd::start());
   g.ok("p1", cmd::finish());
   g.ok("p3", cmd::raise());
   g.ok("room", cmd::raise("room.1"));

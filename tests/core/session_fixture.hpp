@@ -56,6 +56,11 @@ inline v1::Command build() {
   c.mutable_build_go_around();
   return c;
 }
+inline v1::Command start() {
+  v1::Command c;
+  c.mutable_start_go_around();
+  return c;
+}
 inline v1::Command order(std::initializer_list<std::string> ids) {
   v1::Command c;
   auto* o = c.mutable_set_go_around_order();
@@ -179,6 +184,11 @@ struct Group {
 
   // Moves to phase `index` as the facilitator.
   void go_to(int index) { ok("fac", cmd::jump(index)); }
+  // Into the go-around phase, and its round started: the first person waiting holds the turn.
+  void start_round_in(int index) {
+    go_to(index);
+    ok("fac", cmd::start());
+  }
 
   v1::SessionState state() const { return s.snapshot(now); }
 

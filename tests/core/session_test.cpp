@@ -131,7 +131,7 @@ TEST_CASE("joining is refused for bad ids, names and roles", "[session][roster]"
 TEST_CASE("a drop keeps the member as reconnecting, a re-join within the grace keeps everything",
           "[session][roster][reconnect]") {
   Group g;
-  g.go_to(kGoAround);  // p1 holds the turn
+  g.start_round_in(kGoAround);  // p1 holds the turn
   g.ok("p2", cmd::raise());
   g.ok("fac", cmd::mute("p2"));
   const std::uint64_t v = g.s.version();
@@ -183,7 +183,7 @@ TEST_CASE("a drop keeps the member as reconnecting, a re-join within the grace k
 
 TEST_CASE("a member who stays away past the grace is removed by the tick", "[session][roster][reconnect]") {
   Group g;
-  g.go_to(kGoAround);  // p1 holds the turn
+  g.start_round_in(kGoAround);  // p1 holds the turn
   g.ok("p2", cmd::raise());
   g.ok("p1", cmd::raise());
   g.ok("fac", cmd::floor("p3"));
@@ -242,7 +242,7 @@ TEST_CASE("a facilitator may remove a reconnecting member at once", "[session][r
 
 TEST_CASE("with a grace of 0 a drop removes the member at once", "[session][roster][reconnect]") {
   Group g(ccdg_format(), true, 0);
-  g.go_to(kGoAround);  // p1 holds the turn
+  g.start_round_in(kGoAround);  // p1 holds the turn
   g.ok("p1", cmd::raise());
   const std::uint64_t v = g.s.version();
   Outcome o = g.s.disconnect("p1", g.now);
@@ -547,6 +547,7 @@ TEST_CASE("ending the session refuses everything afterwards", "[session][phases]
                                         cmd::presenter("p1"),
                                         cmd::build(),
                                         cmd::order({"p1"}),
+                                        cmd::start(),
                                         cmd::pass(),
                                         cmd::finish(),
                                         cmd::skip(),
@@ -867,7 +868,7 @@ TEST_CASE("a facilitator mutes and unmutes members", "[session][moderation]") {
 
 TEST_CASE("a facilitator removes a member from everything", "[session][moderation]") {
   Group g;
-  g.go_to(kGoAround);  // p1 holds the turn
+  g.start_round_in(kGoAround);  // p1 holds the turn
   g.ok("p1", cmd::raise());
   g.ok("p2", cmd::raise());
   g.ok("fac", cmd::floor("p1"));
@@ -918,7 +919,7 @@ TEST_CASE("removing a room device removes its attendees", "[session][moderation]
 
 TEST_CASE("leaving takes a member out of the session", "[session][moderation]") {
   Group g;
-  g.go_to(kGoAround);
+  g.start_round_in(kGoAround);
   Outcome o = g.apply("p2", cmd::leave());
   REQUIRE(o.ok());
   CHECK(o.events[0].member_left().participant_id() == "p2");

@@ -124,14 +124,16 @@ Seeds client_message_seeds() {
       {"set_presenter", S().send("fac", cmd::set_presenter("p1")).bytes()},
       {"build_go_around", S().send("fac", cmd::jump_to_phase(2)).send("fac", cmd::build_go_around()).bytes()},
       {"set_go_around_order", S().send("fac", cmd::set_go_around_order({"p2", "room.1", "p1"})).send("fac", cmd::jump_to_phase(2)).bytes()},
-      {"pass_turn", S().send("fac", cmd::jump_to_phase(2)).send("p1", cmd::pass_turn()).bytes()},
+      {"start_go_around", S().send("fac", cmd::jump_to_phase(2)).send("fac", cmd::start_go_around()).bytes()},
+      {"pass_turn", S().send("fac", cmd::jump_to_phase(2)).send("fac", cmd::start_go_around()).send("p1", cmd::pass_turn()).bytes()},
       {"finish_turn", S().send("fac", cmd::jump_to_phase(2))
+                          .send("fac", cmd::start_go_around())
                           .send("p1", cmd::finish_turn())
                           .send("p2", cmd::finish_turn())
                           .send("p3", cmd::finish_turn())
                           .send("room", cmd::finish_turn())
                           .bytes()},
-      {"skip_turn", S().send("fac", cmd::jump_to_phase(2)).send("fac", cmd::skip_turn()).bytes()},
+      {"skip_turn", S().send("fac", cmd::jump_to_phase(2)).send("fac", cmd::start_go_around()).send("fac", cmd::skip_turn()).bytes()},
       {"raise_hand", S().send("p1", cmd::raise_hand()).send("room", cmd::raise_hand("room.2")).bytes()},
       {"lower_hand", S().send("p1", cmd::raise_hand())
                          .send("p2", cmd::raise_hand())
@@ -146,7 +148,8 @@ Seeds client_message_seeds() {
        S().send("room", cmd::add_room_attendee("Fred")).send("fac", cmd::add_room_attendee("Gil", "room")).bytes()},
       {"remove_room_attendee", S().send("room", cmd::remove_room_attendee("room.1")).bytes()},
       {"leave", S().send("p2", cmd::leave()).bytes()},
-      {"media_turn_holder", S().send("fac", cmd::jump_to_phase(2)).media("p1", "audio").media("p2", "audio").bytes()},
+      {"media_turn_holder",
+       S().send("fac", cmd::jump_to_phase(2)).send("fac", cmd::start_go_around()).media("p1", "audio").media("p2", "audio").bytes()},
       {"media_observation", S(true).send("fac", cmd::jump_to_phase(2)).media("pres", "audio").media("p1", "audio").bytes()},
       {"balint_whole_session", S(true)
                                    .send("fac", cmd::next_phase(), 30)
@@ -160,6 +163,7 @@ Seeds client_message_seeds() {
       {"room_reconnects", S().flip("room")
                               .send("fac", cmd::set_go_around_order({"room.1", "p1"}))
                               .send("fac", cmd::jump_to_phase(2))
+                              .send("fac", cmd::start_go_around())
                               .flip("room")
                               .send("room", cmd::finish_turn())
                               .bytes()},

@@ -31,7 +31,7 @@ TEST_CASE("A participant cannot change the phase and the version does not move",
   const auto states_before = fac.states_received();
 
   for (const auto& command : {sdk::cmd::next_phase(), sdk::cmd::jump_to_phase(2), sdk::cmd::end_session(),
-                              sdk::cmd::build_go_around(), sdk::cmd::mute("cy")}) {
+                              sdk::cmd::build_go_around(), sdk::cmd::start_go_around(), sdk::cmd::mute("cy")}) {
     const auto result = ben.client().send(command);
     INFO(command.ShortDebugString() << " from a participant: " << sdk::describe(result));
     CHECK(result.code() == v1::ERROR_CODE_PERMISSION_DENIED);

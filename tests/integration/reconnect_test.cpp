@@ -112,7 +112,8 @@ TEST_CASE("Reconnect: a dropped member is reconnecting and gets hand, mute and p
   ben.join(group.invite("p1"));
   auto cy = join_raw(server, group, "p2", fac);
 
-  wait_all({&fac, &ben}, must(fac, sdk::cmd::jump_to_phase(kGoAroundPhase)));
+  must(fac, sdk::cmd::jump_to_phase(kGoAroundPhase));
+  wait_all({&fac, &ben}, must(fac, sdk::cmd::start_go_around()));
   raw_must(*cy, 1, sdk::cmd::raise_hand());
   wait_all({&fac, &ben}, must(fac, sdk::cmd::mute("p2")));
   const auto before = fac.client().state();
@@ -174,7 +175,8 @@ TEST_CASE("Reconnect: a member who stays away past the grace is removed and the 
   fac.join(group.invite("fac"));
   auto ben = join_raw(server, group, "p1", fac);  // Before p2: the order follows the roster.
   cy.join(group.invite("p2"));
-  wait_all({&fac, &cy}, must(fac, sdk::cmd::jump_to_phase(kGoAroundPhase)));
+  must(fac, sdk::cmd::jump_to_phase(kGoAroundPhase));
+  wait_all({&fac, &cy}, must(fac, sdk::cmd::start_go_around()));
   raw_must(*ben, 1, sdk::cmd::raise_hand());
   REQUIRE(fac.client().wait_for_state([](const v1::SessionState& s) { return s.hand_queue_size() == 1; }, kWait));
 
@@ -225,8 +227,8 @@ TEST_CASE("Reconnect: the turn holder drops, the go-around pauses and the facili
   fac.join(group.invite("fac"));
   auto ben = join_raw(server, group, "p1", fac);  // Before p2: the order follows the roster.
   cy.join(group.invite("p2"));
-  const auto started = must(fac, sdk::cmd::jump_to_phase(kGoAroundPhase));
-  wait_all({&fac, &cy}, started);
+  must(fac, sdk::cmd::jump_to_phase(kGoAroundPhase));
+  wait_all({&fac, &cy}, must(fac, sdk::cmd::start_go_around()));
   CHECK_FALSE(fac.client().state().go_around().paused());
 
   ben.reset();

@@ -99,6 +99,7 @@ struct GoAroundUnderWay {
     p4.join(invite_of(session, "p4"));
     for (int phase = 0; phase < 3; ++phase) must(fac, sdk::cmd::next_phase());
     must(fac, sdk::cmd::build_go_around());
+    must(fac, sdk::cmd::start_go_around());
     REQUIRE(fac.client().state().go_around().turn_holder_id() == "p1");
     must(p1, sdk::cmd::finish_turn());
     must(p3, sdk::cmd::raise_hand());

@@ -173,9 +173,11 @@ TEST_CASE("A full CCDG session: go-around turns decide who is heard, in-room tur
   media_round(g.all(), "ccdg-1", g.ids({g.facilitator, g.co, g.presenter}), g.next_phase());
 
   // The go-around: built from the roster on entry (remote members and the
-  // in-room attendees; not the presenter, the leaders or the device), first
-  // turn given at once.
+  // in-room attendees; not the presenter, the leaders or the device); the
+  // first turn is given when the facilitator starts the round.
   REQUIRE(phase_id(g, 2) == "go-around");
+  REQUIRE(g.facilitator->client().state().go_around().turn_holder_id().empty());
+  wait_all(g.all(), must(*g.facilitator, sdk::cmd::start_go_around()));
   auto state = g.facilitator->client().state();
   std::vector<std::string> order;
   for (const auto& entry : state.go_around().order()) order.push_back(entry.participant_id());

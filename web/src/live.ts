@@ -22,7 +22,7 @@ import { SpeakingLights } from "./model/speakingLights.js";
 import { StepGuard } from "./model/stepGuard.js";
 import { chime } from "./ui/chime.js";
 import { button, h, replaceChildren } from "./ui/dom.js";
-import { startTicker } from "./ui/ticker.js";
+import { type Ticker, startTicker } from "./ui/ticker.js";
 import type { Actions } from "./views/actions.js";
 import { banner } from "./views/banner.js";
 import { ChatPanel } from "./views/chat.js";
@@ -67,7 +67,7 @@ export class LiveSession implements Actions {
   private leaving = false;
   private wasOpen = false; // Connected once: the next "open" is a reconnection.
   private finished = false;
-  private stopTicker: () => void = () => {};
+  private ticker: Ticker | null = null;
   private toastTimer: ReturnType<typeof setTimeout> | null = null;
   private lightsTimer: ReturnType<typeof setInterval> | null = null;
   private stepsTimer: ReturnType<typeof setTimeout> | null = null;
@@ -123,7 +123,7 @@ export class LiveSession implements Actions {
       h("main", { class: "live" }, this.top, this.layout),
     );
     this.setConnection("connecting");
-    this.stopTicker = startTicker(() => this.client.serverNow());
+    this.ticker = startTicker(() => this.client.serverNow());
     this.lightsTimer = setInterval(() => this.showSpeaking(), lightsEveryMs);
     // Browsers start audio only after a gesture; Join was one, and any later click is too.
     document.addEventListener("click", this.resumeAudio);
@@ -268,6 +268,11 @@ export class LiveSession implements Actions {
   }
 
   private draw(view: SessionView): void {
+    this.drawRegions(view);
+    this.ticker?.tick(); // The new countdowns show their time at once.
+  }
+
+  private drawRegions(view: SessionView): void {
     const phase = view.phase?.name ?? "Waiting to start";
     document.title = `${phase} · ${view.name}`;
     this.title.textContent = view.name;
@@ -348,7 +353,7 @@ export class LiveSession implements Actions {
     for (const off of this.unsubscribe) off();
     document.removeEventListener("click", this.resumeAudio);
     this.chat.wipe();
-    this.stopTicker();
+    this.ticker?.stop();
     if (this.lightsTimer !== null) clearInterval(this.lightsTimer);
     if (this.stepsTimer !== null) clearTimeout(this.stepsTimer);
     this.microphone?.close();

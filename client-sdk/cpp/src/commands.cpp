@@ -44,6 +44,12 @@ v1::Command build_go_around() {
   return c;
 }
 
+v1::Command start_go_around() {
+  v1::Command c;
+  c.mutable_start_go_around();
+  return c;
+}
+
 v1::Command set_go_around_order(const std::vector<std::string>& participant_ids) {
   v1::Command c;
   auto* order = c.mutable_set_go_around_order();

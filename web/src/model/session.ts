@@ -70,6 +70,7 @@ export interface SessionView {
   inGoAround: boolean; // I (or, on a room device, one of my attendees) am in its order.
   goAroundComplete: boolean;
   goAroundPaused: boolean; // The turn holder dropped; the turn waits for them.
+  roundToStart: boolean; // The go-around phase, an order with someone waiting, and the round not started yet.
   // The turn is mine, or (on a room device) one of my attendees'.
   myTurn: boolean;
   myTurnFor: string; // The attendee who holds the turn through me; "" when it is mine.
@@ -206,6 +207,10 @@ export function viewOf(state: v1.SessionState, myId: string): SessionView {
     inGoAround: order.some((e) => mine(e.participantId)),
     goAroundComplete: state.goAround?.complete ?? false,
     goAroundPaused: turnHolderId !== "" && (state.goAround?.paused ?? false),
+    roundToStart:
+      current?.rule === v1.SpeakingRule.TURN_HOLDER &&
+      !(state.goAround?.started ?? false) &&
+      order.some((e) => e.status === v1.TurnStatus.WAITING),
     myTurn,
     myTurnFor: myTurn && !turnHolder!.me ? turnHolder!.name : "",
     warnings,

@@ -1,10 +1,16 @@
 // Keeps every countdown on the page current: each element with a
 // data-deadline (server milliseconds) shows the time left by the server's
 // clock, four times a second (in words, "Over time by 1:05", where it also
-// has data-words). One timer for the whole page.
+// has data-words). One timer for the whole page; a redraw calls tick() so
+// that a new countdown never shows blank until the next quarter second.
 import { clock, spokenClock, timeLeftText } from "../model/time.js";
 
-export function startTicker(serverNow: () => number): () => void {
+export interface Ticker {
+  tick(): void;
+  stop(): void;
+}
+
+export function startTicker(serverNow: () => number): Ticker {
   const tick = () => {
     const now = serverNow();
     if (now === 0) return;
@@ -20,5 +26,5 @@ export function startTicker(serverNow: () => number): () => void {
   };
   tick();
   const timer = setInterval(tick, 250);
-  return () => clearInterval(timer);
+  return { tick, stop: () => clearInterval(timer) };
 }

@@ -62,6 +62,10 @@ function builder(view: SessionView, act: Actions): Child {
   return h(
     "div",
     { class: "actions" },
+    // Nobody's turn starts until the facilitator has looked the order over.
+    view.roundToStart
+      ? button("Start round", () => act.send(cmd.startGoAround(), "start the go-around"), { class: "primary", "data-key": "start-round" })
+      : null,
     button("Build from roster", () => act.send(cmd.buildGoAround(), "build the go-around"), { "data-key": "build" }),
     candidates.length > 0
       ? [select, button("Add", () => act.send(cmd.setGoAroundOrder([...inOrder, select.value]), "add to the go-around"), { "data-key": "add" })]
@@ -77,6 +81,9 @@ export function goAround(view: SessionView, act: Actions): Child {
     "section",
     { class: "panel go-around", "aria-labelledby": "go-around-title" },
     h("h3", { id: "go-around-title" }, "Go-around", view.goAroundComplete ? " (complete)" : ""),
+    view.roundToStart
+      ? h("p", { class: "hint", "data-testid": "round-waits" }, view.inControl ? "Look the order over and change it if needed, then start the round." : "The round starts when the facilitator starts it.")
+      : null,
     view.goAroundPaused
       ? h("p", { class: "hint", role: "status" }, `Paused: ${view.turnHolderName} is reconnecting. The turn waits for them; a facilitator may skip it.`)
       : null,

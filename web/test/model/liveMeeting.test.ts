@@ -102,6 +102,15 @@ test("a format tells whether it has a go-around, and a round whether I am in it"
   assert.equal(viewOf(state({ phases: balintPhases }), "fac").hasGoAround, false);
 });
 
+test("a round waits for its start in the go-around phase, with someone waiting", () => {
+  const order = { order: [{ participantId: "m1", status: v1.TurnStatus.WAITING }], turnHolderId: "" };
+  assert.equal(viewOf(state({ phaseIndex: 1, goAround: order }), "fac").roundToStart, true);
+  assert.equal(viewOf(state({ phaseIndex: 1, goAround: { ...order, started: true } }), "fac").roundToStart, false, "started");
+  assert.equal(viewOf(state({ phaseIndex: 0, goAround: order }), "fac").roundToStart, false, "not the go-around phase");
+  const done = { order: [{ participantId: "m1", status: v1.TurnStatus.FINISHED }], turnHolderId: "" };
+  assert.equal(viewOf(state({ phaseIndex: 1, goAround: done }), "fac").roundToStart, false, "nobody waiting");
+});
+
 test("a speaking light follows speech and holds a little between syllables", () => {
   const lights = new SpeakingLights(300);
   assert.deepEqual([...lights.update([["a", 0.1], ["b", speechLevel / 2]], 0)], ["a"]);

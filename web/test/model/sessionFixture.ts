@@ -24,7 +24,7 @@ interface Overrides {
   handQueue?: string[];
   phaseIndex?: number;
   phasePlannedEndMs?: bigint;
-  goAround?: { order: { participantId: string; status: v1.TurnStatus }[]; turnHolderId: string; paused?: boolean };
+  goAround?: { order: { participantId: string; status: v1.TurnStatus }[]; turnHolderId: string; paused?: boolean; started?: boolean };
   warnings?: { kind: v1.WarningKind; deadlineMs: bigint }[];
 }
 

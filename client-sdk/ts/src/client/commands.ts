@@ -18,6 +18,8 @@ export const cmd = {
   buildGoAround: () => command({ kind: { case: "buildGoAround", value: {} } }),
   setGoAroundOrder: (participantIds: string[]) =>
     command({ kind: { case: "setGoAroundOrder", value: { participantIds } } }),
+  /** In the go-around phase: the turn goes to the first person waiting. */
+  startGoAround: () => command({ kind: { case: "startGoAround", value: {} } }),
   passTurn: () => command({ kind: { case: "passTurn", value: {} } }),
   finishTurn: () => command({ kind: { case: "finishTurn", value: {} } }),
   skipTurn: () => command({ kind: { case: "skipTurn", value: {} } }),

@@ -21,6 +21,7 @@ v1::Command end_session();
 v1::Command set_presenter(const std::string& participant_id);
 v1::Command build_go_around();
 v1::Command set_go_around_order(const std::vector<std::string>& participant_ids);
+v1::Command start_go_around();
 v1::Command pass_turn();
 v1::Command finish_turn();
 v1::Command skip_turn();
