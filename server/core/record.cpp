@@ -42,7 +42,14 @@ std::optional<Session> Session::restore(record::SessionRecord r, TimeMs now, std
   if (!error.empty()) return std::nullopt;
   Session s(SessionConfig{});
   s.state_ = std::move(*r.mutable_state());
-  s.state_.mutable_go_around();  // Present, as in a created session.
+  // Present, as in a created session. A record made before rounds were
+  // started by hand holds a round under way without the flag: it is started.
+  v1::GoAround& round = *s.state_.mutable_go_around();
+  if (!round.started()) {
+    round.set_started(!round.turn_holder_id().empty() ||
+                      std::any_of(round.order().begin(), round.order().end(),
+                                  [](const v1::GoAroundEntry& e) { return e.status() != v1::TURN_STATUS_WAITING; }));
+  }
   s.reconnect_grace_ms_ = r.reconnect_grace_ms();
   s.attendee_counter_ = r.attendee_counter();
   s.phase_warning_raised_ = r.phase_warning_raised();

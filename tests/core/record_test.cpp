@@ -64,6 +64,21 @@ TEST_CASE("A record holds the whole state but no keys", "[record]") {
   CHECK(g.member("fac").has_keys());
 }
 
+TEST_CASE("A record from before rounds were started by hand comes back with its round started", "[record]") {
+  Group g = mid_go_around();
+  record::SessionRecord old = g.s.record();
+  old.mutable_state()->mutable_go_around()->clear_started();  // As such a record was written.
+  Session s = restored(old, g.now + 1'000);
+  CHECK(s.snapshot(g.now + 1'000).go_around().started());
+
+  // One with an order nobody has spoken in yet waits for its start, as a new one does.
+  Group fresh;
+  fresh.go_to(2);
+  Session waiting = restored(fresh.s.record(), fresh.now + 1'000);
+  CHECK_FALSE(waiting.snapshot(fresh.now + 1'000).go_around().started());
+  CHECK(waiting.snapshot(fresh.now + 1'000).go_around().turn_holder_id().empty());
+}
+
 TEST_CASE("A restored session is the same session, everyone reconnecting with a fresh deadline", "[record]") {
   Group g = mid_go_around();
   const v1::SessionState before = g.state();

@@ -4,6 +4,7 @@
 import {
   type CloseInfo,
   Client,
+  ClientErrorCode,
   type ConnectionState,
   type JoinTarget,
   type SecurityNotice,
@@ -23,7 +24,7 @@ import { StepGuard } from "./model/stepGuard.js";
 import { chime } from "./ui/chime.js";
 import { button, h, replaceChildren } from "./ui/dom.js";
 import { type Ticker, startTicker } from "./ui/ticker.js";
-import type { Actions } from "./views/actions.js";
+import type { Actions, PhaseStep } from "./views/actions.js";
 import { banner } from "./views/banner.js";
 import { ChatPanel } from "./views/chat.js";
 import { facilitatorConsole } from "./views/console.js";
@@ -71,6 +72,7 @@ export class LiveSession implements Actions {
   private toastTimer: ReturnType<typeof setTimeout> | null = null;
   private lightsTimer: ReturnType<typeof setInterval> | null = null;
   private stepsTimer: ReturnType<typeof setTimeout> | null = null;
+  private undoable: PhaseStep | null = null; // The step the notice on screen offers to undo.
   private readonly lights = new SpeakingLights();
   private readonly talkingWhileMuted = new SpeakingLights(1500);
   private readonly phaseGuard = new StepGuard();
@@ -144,19 +146,26 @@ export class LiveSession implements Actions {
     return this.phaseGuard.quietAt(performance.now());
   }
 
-  movePhase(command: v1.Command, what: string, undo: v1.Command | null): void {
-    if (!this.phaseGuard.press(performance.now())) return; // The second press of a double click.
+  movePhase(command: v1.Command, what: string, step: PhaseStep | null, { undoing = false } = {}): void {
+    // The second press of a double click is dropped; an Undo is not, however soon.
+    if (!this.phaseGuard.press(performance.now(), { duringQuiet: undoing })) return;
     void this.client.send(command).then((result) => {
-      this.phaseGuard.answered(performance.now());
+      if (result.code === ClientErrorCode.TIMEOUT) this.phaseGuard.unanswered(); // Maybe applied: the next state tells.
+      else this.phaseGuard.answered(performance.now());
       this.redrawWhenStepsHeard();
       if (result.code !== v1.ErrorCode.OK) return this.showToast(`Could not ${what}: ${result.message}`);
-      if (undo === null) return;
-      this.showToast("Phase changed.", {
-        label: "Undo",
-        run: () => this.send(undo, "undo the phase change"),
-        ms: undoMs,
-      });
+      if (step === null) return;
+      this.undoable = step;
+      this.showToast("Phase changed.", { label: "Undo", run: () => this.undo(step), ms: undoMs });
     });
+  }
+
+  // Back to where the step started, by index (a relative step could land two
+  // phases away), and only while the session is still where the step put it.
+  private undo(step: PhaseStep): void {
+    this.undoable = null;
+    if (this.view?.phase?.index !== step.to) return this.showToast("The phase has moved on since: nothing undone.");
+    this.movePhase(cmd.jumpToPhase(step.from), "undo the phase change", null, { undoing: true });
   }
 
   confirm(question: string): boolean {
@@ -211,9 +220,12 @@ export class LiveSession implements Actions {
     const before = this.view;
     this.view = view;
     if (view.ended) return this.finish("The session has ended");
+    this.phaseGuard.stateArrived();
     if (view.phase?.index !== before?.phase?.index) {
       this.phaseGuard.phaseChanged(performance.now());
       this.redrawWhenStepsHeard();
+      // Someone moved the phase elsewhere: an Undo on offer would undo their step.
+      if (this.undoable !== null && view.phase?.index !== this.undoable.to) this.clearToast();
     }
     const said = announcements(before, view);
     if (said.length > 0) this.announcer.textContent = said.join(". ");
@@ -335,8 +347,14 @@ export class LiveSession implements Actions {
     }, wait);
   }
 
+  private clearToast(): void {
+    this.undoable = null;
+    this.toast.replaceChildren();
+  }
+
   private showToast(text: string, action?: { label: string; run: () => void; ms: number }): void {
-    const clear = () => this.toast.replaceChildren();
+    this.undoable = action ? this.undoable : null; // A new notice replaces the Undo on offer.
+    const clear = () => this.clearToast();
     replaceChildren(
       this.toast,
       h("span", {}, text),

@@ -4,6 +4,7 @@
 // mean nobody else holds the keys.
 import { type ChatMessage, v1 } from "@balint-room/sdk";
 
+import { type Reachable, chooseRecipient } from "../model/recipient.js";
 import { isFacilitatorRole, type SessionView } from "../model/session.js";
 import { h, replaceChildren } from "../ui/dom.js";
 
@@ -20,10 +21,10 @@ export class ChatPanel {
   private names = new Map<string, string>();
   private sending = false;
   private paused = false;
-  // The recipient was put on a facilitator by a pause, not picked by the
-  // person: once the pause ends it goes back to Everyone (as soon as nothing
-  // half-typed for the facilitator would go to the group instead).
+  private reachable: Reachable[] = [];
+  private recipientId = ""; // Whom the box writes to; "" is everyone (model/recipient.ts).
   private recipientForced = false;
+  private note = ""; // The recipient's last note in the status line.
   private wiped = false; // After wipe(), nothing is shown again.
   private myId = "";
 
@@ -42,7 +43,16 @@ export class ChatPanel {
       autocorrect: "off",
       "data-gramm": "false",
     });
-    this.recipient = h("select", { id: "chat-to", "aria-label": "Send to", onchange: () => (this.recipientForced = false) });
+    this.recipient = h("select", {
+      id: "chat-to",
+      "aria-label": "Send to",
+      onchange: () => {
+        this.recipientId = this.recipient.value;
+        this.recipientForced = this.paused; // Picked while paused: the pause's choice still.
+        this.showRecipient();
+      },
+    });
+    this.input.addEventListener("input", () => this.showRecipient());
     this.status = h("p", { class: "hint", role: "status" });
     this.sendButton = h("button", { type: "submit" }, "Send");
     this.input.addEventListener("keydown", (event) => {
@@ -72,36 +82,46 @@ export class ChatPanel {
 
   update(view: SessionView, securityCode: string): void {
     this.myId = view.me?.id ?? "";
-    this.names = new Map(view.people.map((p) => [p.id, p.name]));
+    for (const p of view.people) this.names.set(p.id, p.name); // Kept for those who leave: "Dr Cy (away)".
     this.code.textContent = securityCode || "(waiting for keys)";
-    const chosen = this.recipient.value;
     // While the phase pauses my chat, the server still relays a private
     // message to a facilitator: the list offers only them, and says so.
-    const paused = view.me !== undefined && !view.me.mayChat;
-    const others = view.people.filter((p) => !p.me && p.connected && !p.inRoom && (!paused || isFacilitatorRole(p.role)));
-    replaceChildren(
-      this.recipient,
-      paused ? null : h("option", { value: "" }, "Everyone"),
-      others.map((p) => h("option", { value: p.id }, p.name)),
-    );
-    this.paused = paused;
-    if (paused && !others.some((p) => p.id === chosen)) this.recipientForced = true;
-    this.recipient.value = others.some((p) => p.id === chosen) ? chosen : paused ? others[0]?.id ?? "" : "";
-    this.releaseRecipient();
-    const closed = view.ended || (paused && others.length === 0);
+    this.paused = view.me !== undefined && !view.me.mayChat;
+    this.reachable = view.people
+      .filter((p) => !p.me && p.connected && !p.inRoom)
+      .map((p) => ({ id: p.id, name: p.name, leader: isFacilitatorRole(p.role) }));
+    const closed = view.ended || (this.paused && !this.reachable.some((p) => p.leader));
     this.input.disabled = closed;
-    this.sendButton.disabled = closed || this.sending;
-    this.input.placeholder = !paused
+    this.input.placeholder = !this.paused
       ? "Write a message"
-      : others.length > 0
+      : !closed
         ? "Chat with the group is paused in this phase: write privately to a facilitator"
         : "Chat is paused for you in this phase";
+    this.showRecipient();
   }
 
-  private releaseRecipient(): void {
-    if (this.paused || !this.recipientForced || this.input.value.trim() !== "") return;
-    this.recipientForced = false;
-    this.recipient.value = "";
+  // Whom the box writes to now, shown in the list, with a word when it changed by itself.
+  private showRecipient(): void {
+    const choice = chooseRecipient({
+      paused: this.paused,
+      reachable: this.reachable,
+      names: this.names,
+      typed: this.input.value.trim() !== "",
+      current: this.recipientId,
+      forced: this.recipientForced,
+    });
+    this.recipientId = choice.current;
+    this.recipientForced = choice.forced;
+    replaceChildren(
+      this.recipient,
+      choice.options.map((o) => h("option", { value: o.value }, o.label)),
+    );
+    this.recipient.value = choice.current;
+    this.sendButton.disabled = this.input.disabled || this.sending || !choice.canSend;
+    // A note stays until the situation it describes is over.
+    if (choice.note !== "") this.status.textContent = choice.note;
+    else if (this.status.textContent === this.note) this.status.textContent = "";
+    this.note = choice.note;
   }
 
   add(message: ChatMessage): void {
@@ -139,21 +159,22 @@ export class ChatPanel {
 
   private async submit(): Promise<void> {
     const text = this.input.value.trim();
-    if (text === "" || this.sending) return; // Enter pressed again while sending.
+    // Enter pressed again while sending, or nobody who can receive it chosen.
+    if (text === "" || this.sendButton.disabled) return;
     const recipientId = this.recipient.value;
     this.sending = true;
     this.sendButton.disabled = true;
     const result = await this.sendChat(text, recipientId);
     this.sending = false;
-    this.sendButton.disabled = false;
     if (this.wiped) return;
     if (result.code === v1.ErrorCode.OK) {
       this.input.value = "";
       this.status.textContent = "";
       const to = recipientId ? ` → ${this.names.get(recipientId) ?? recipientId}` : "";
       this.append(h("li", { class: recipientId ? "mine direct" : "mine" }, h("strong", {}, "You", to, ": "), text), true);
-      this.releaseRecipient();
+      this.showRecipient();
     } else {
+      this.showRecipient();
       this.status.textContent = `Not sent: ${result.message}`;
     }
   }

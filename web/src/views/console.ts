@@ -42,17 +42,17 @@ function phaseControls(view: SessionView, act: Actions): Child {
       next,
       () =>
         view.started
-          ? act.movePhase(cmd.nextPhase(), "move to the next phase", cmd.previousPhase())
+          ? act.movePhase(cmd.nextPhase(), "move to the next phase", { from: here, to: here + 1 })
           : act.movePhase(cmd.nextPhase(), "start", null), // Nothing to go back to before the start.
       { class: "primary", disabled: view.nextPhaseName === "", "aria-disabled": quiet, "data-key": "next" },
     ),
-    button("Previous", () => act.movePhase(cmd.previousPhase(), "go back a phase", cmd.nextPhase()), {
+    button("Previous", () => act.movePhase(cmd.previousPhase(), "go back a phase", { from: here, to: here - 1 }), {
       disabled: !view.started || here === 0,
       "aria-disabled": quiet,
       "data-key": "prev",
     }),
     jump,
-    button("Go", () => act.movePhase(cmd.jumpToPhase(Number(jump.value)), "jump to that phase", here >= 0 ? cmd.jumpToPhase(here) : null), {
+    button("Go", () => act.movePhase(cmd.jumpToPhase(Number(jump.value)), "jump to that phase", here >= 0 ? { from: here, to: Number(jump.value) } : null), {
       "aria-label": "Go to the chosen phase",
       "aria-disabled": quiet,
       "data-key": "jump",

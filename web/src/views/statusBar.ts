@@ -42,10 +42,12 @@ function micControl(view: SessionView, mic: MicState, toggleMic: () => void): Ch
 }
 
 // Shown (by the speaking lights) while I talk and my microphone sends nothing.
+// The reason named is the one the person sees in the bar (a locked
+// microphone cannot be turned on, so "off" would not help).
 function unheardText(view: SessionView, mic: MicState): string {
   if (view.me?.muted) return "You are muted: nobody hears you";
-  if (!mic.on) return "Your microphone is off: nobody hears you";
-  return "Your microphone is locked now: nobody hears you";
+  if (silencedBecause(view) !== "") return "Your microphone is locked now: nobody hears you";
+  return "Your microphone is off: nobody hears you";
 }
 
 function handCount(view: SessionView): Child {

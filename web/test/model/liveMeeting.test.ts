@@ -132,6 +132,18 @@ test("Next ignores the second press of a double click, and presses just after an
   guard.answered(5000);
   guard.phaseChanged(9000); // Another facilitator moved it.
   assert.equal(guard.press(9000 + quietAfterChangeMs / 2), false);
+  assert.equal(guard.press(9000 + quietAfterChangeMs / 2, { duringQuiet: true }), true, "an Undo is not swallowed");
+  assert.equal(guard.press(9000 + quietAfterChangeMs / 2, { duringQuiet: true }), false, "but waits for one on its way");
+});
+
+test("a press with no answer may have been applied: the next one waits for the state", () => {
+  const guard = new StepGuard();
+  assert.equal(guard.press(0), true);
+  guard.unanswered(); // Timed out.
+  assert.equal(guard.press(60_000), false, "not a second Next on top of one that may have landed");
+  assert.equal(guard.quietAt(60_000), true);
+  guard.stateArrived();
+  assert.equal(guard.press(60_000), true);
 });
 
 test("time left in words, and over time said as such", () => {
