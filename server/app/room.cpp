@@ -306,8 +306,18 @@ void Room::revoke_tokens_of(const std::string& participant_id) {
   admissions_.tokens_used.erase(used);
 }
 
+// Forwarded or dropped by the session's rule for the track: audio while the
+// sender may speak, video while they may send it; a track of no kind is dropped.
+bool Room::may_forward(const std::string& sender_id, std::uint32_t track) const {
+  switch (track) {
+    case v1::MEDIA_TRACK_MICROPHONE: return session_.may_speak(sender_id);
+    case v1::MEDIA_TRACK_CAMERA: return session_.may_send_video(sender_id);
+    default: return false;
+  }
+}
+
 void Room::relay_media(WsConnection& connection, const v1::MediaUpload& media) {
-  if (!session_.may_speak(connection.participant_id)) {
+  if (!may_forward(connection.participant_id, media.track())) {
     ++dropped_frames_;
     return;
   }

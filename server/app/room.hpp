@@ -143,6 +143,7 @@ class Room : public net::WsHandler, public std::enable_shared_from_this<Room> {
                     const JoinRefusal& refusal);
   void handle_command(Link& link, std::uint64_t request_id, const core::v1::Command& command);
   void revoke_tokens_of(const std::string& participant_id);
+  bool may_forward(const std::string& sender_id, std::uint32_t track) const;
   void relay_media(net::WsConnection& connection, const core::v1::MediaUpload& media);
   void answer_heartbeat(net::WsConnection& connection);
   void relay_chat(net::WsConnection& connection, std::uint64_t request_id, const core::v1::ChatUpload& chat);

@@ -28,6 +28,11 @@ void Session::Impl::drop_keys(Session& s, v1::Member& m) {
   s.state_.set_key_epoch(s.state_.key_epoch() + 1);
 }
 
+void Session::Impl::forget_connection(Session& s, v1::Member& m) {
+  drop_keys(s, m);
+  m.clear_camera_on();
+}
+
 Outcome Session::Impl::announce_keys(Session& s, const Actor& a, const v1::AnnounceKeys& c) {
   const v1::KeyAnnouncement& keys = c.keys();
   if (keys.identity_key().size() != kPublicKeyBytes || keys.exchange_key().size() != kPublicKeyBytes)

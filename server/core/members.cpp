@@ -26,14 +26,6 @@ void lower(v1::SessionState& state, std::string_view id) {
   }
 }
 
-Outcome not_in_roster(const std::string& id) {
-  return Outcome::error(v1::ERROR_CODE_UNKNOWN_PARTICIPANT, id + " is not in the roster");
-}
-
-Outcome missing_id(std::string_view what) {
-  return Outcome::error(v1::ERROR_CODE_INVALID_ARGUMENT, "participant_id is missing: name " + std::string(what));
-}
-
 // Whose hand a RaiseHand raises: a room device must name one of its
 // attendees; anyone else means themselves (naming nobody or themselves).
 // Empty with `error` set when the actor may not raise the named person's hand.

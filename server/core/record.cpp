@@ -59,7 +59,7 @@ std::optional<Session> Session::restore(record::SessionRecord r, TimeMs now, std
   const bool ended = s.state_.ended();
   const TimeMs deadline = ended ? 0 : now + std::max(s.reconnect_grace_ms_, kRestartGraceMs);
   for (v1::Member& m : *s.state_.mutable_roster()) {
-    Impl::drop_keys(s, m);
+    Impl::forget_connection(s, m);
     if (!Impl::is_attendee(m))
       Impl::set_connection(s, m, ended ? v1::CONNECTION_STATUS_DISCONNECTED : v1::CONNECTION_STATUS_RECONNECTING,
                            deadline);

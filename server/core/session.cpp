@@ -40,6 +40,14 @@ Outcome accepted(Events events) {
   return outcome;
 }
 
+Outcome missing_id(std::string_view what) {
+  return Outcome::error(v1::ERROR_CODE_INVALID_ARGUMENT, "participant_id is missing: name " + std::string(what));
+}
+
+Outcome not_in_roster(const std::string& id) {
+  return Outcome::error(v1::ERROR_CODE_UNKNOWN_PARTICIPANT, id + " is not in the roster");
+}
+
 v1::Event phase_changed_event(int from, int to) {
   v1::Event event;
   event.mutable_phase_changed()->set_from_index(from);
@@ -248,9 +256,9 @@ Outcome Session::join(const std::string& participant_id, const std::string& disp
   Events events;
   if (v1::Member* known = Impl::find(*this, participant_id)) {
     // A returning member (reconnecting, or signing in again) keeps role,
-    // place, hand and mute; keys belong to a connection, so the new one
-    // announces its own.
-    Impl::drop_keys(*this, *known);
+    // place, hand and mute; keys and camera belong to a connection, so the
+    // new one announces its own.
+    Impl::forget_connection(*this, *known);
     Impl::set_connection(*this, *known, v1::CONNECTION_STATUS_CONNECTED, 0);
     known->set_display_name(display_name);
   } else {
@@ -286,7 +294,7 @@ Outcome Session::disconnect(const std::string& participant_id, TimeMs now) {
     Impl::remove_member(*this, participant_id, "disconnected", events);
   } else {
     const TimeMs deadline = now + reconnect_grace_ms_;
-    Impl::drop_keys(*this, *member);
+    Impl::forget_connection(*this, *member);
     Impl::set_connection(*this, *member, v1::CONNECTION_STATUS_RECONNECTING, deadline);
     events.push_back(member_reconnecting_event(participant_id, deadline));
   }
@@ -336,6 +344,18 @@ Outcome Session::apply(const std::string& actor_id, const v1::Command& command, 
       break;
     case K::kFinishTurn:
       outcome = Impl::end_turn(*this, actor, v1::TURN_STATUS_FINISHED);
+      break;
+    case K::kSetCamera:
+      outcome = Impl::set_camera(*this, actor, command.set_camera());
+      break;
+    case K::kStopVideo:
+      outcome = Impl::set_video_stopped(*this, actor, command.stop_video().participant_id(), true);
+      break;
+    case K::kAllowVideo:
+      outcome = Impl::set_video_stopped(*this, actor, command.allow_video().participant_id(), false);
+      break;
+    case K::kSetPresenterCamera:
+      outcome = Impl::set_presenter_camera(*this, actor, command.set_presenter_camera());
       break;
     case K::kSkipTurn:
       outcome = Impl::skip_turn(*this, actor);
@@ -438,11 +458,15 @@ std::optional<TimeMs> Session::next_deadline() const {
 // --- Queries ---------------------------------------------------------------
 
 bool Session::may_speak(std::string_view participant_id) const {
-  return Impl::decide(*this, participant_id, /*chat=*/false);
+  return Impl::decide(*this, participant_id, Impl::Medium::audio);
 }
 
 bool Session::may_chat(std::string_view participant_id) const {
-  return Impl::decide(*this, participant_id, /*chat=*/true);
+  return Impl::decide(*this, participant_id, Impl::Medium::chat);
+}
+
+bool Session::may_send_video(std::string_view participant_id) const {
+  return Impl::decide(*this, participant_id, Impl::Medium::video);
 }
 
 bool Session::may_chat_to(std::string_view sender_id, std::string_view recipient_id) const {
@@ -466,6 +490,7 @@ v1::SessionState Session::snapshot(TimeMs now) const {
   for (v1::Member& m : *state.mutable_roster()) {
     m.set_may_speak(may_speak(m.participant_id()));
     m.set_may_chat(may_chat(m.participant_id()));
+    m.set_may_send_video(may_send_video(m.participant_id()));
     const auto& hands = state_.hand_queue();
     m.set_hand_raised(std::find(hands.begin(), hands.end(), m.participant_id()) != hands.end());
   }

@@ -90,9 +90,11 @@ class Session {
   Outcome check_chat(const std::string& sender_id, const v1::ChatUpload& chat) const;
   Outcome check_sender_keys(const std::string& sender_id, const v1::SenderKeysUpload& upload) const;
 
-  // The one place that decides who is heard and whose chat is relayed.
+  // The one place that decides who is heard, whose chat is relayed and
+  // whose video is forwarded.
   bool may_speak(std::string_view participant_id) const;
   bool may_chat(std::string_view participant_id) const;
+  bool may_send_video(std::string_view participant_id) const;
   // A private message: as may_chat(), except that one to a facilitator or
   // co-facilitator is relayed in every phase.
   bool may_chat_to(std::string_view sender_id, std::string_view recipient_id) const;

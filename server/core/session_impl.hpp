@@ -41,6 +41,9 @@ v1::Event session_ended_event();
 
 // An ok outcome carrying `events`.
 Outcome accepted(Events events = {});
+// The refusals of a command that names a member: nobody named, or nobody by that id.
+Outcome missing_id(std::string_view what);
+Outcome not_in_roster(const std::string& id);
 
 }  // namespace detail
 
@@ -86,8 +89,9 @@ struct Session::Impl {
   // "only a facilitator can ...".
   static std::optional<Outcome> require_control(const Session& s, const Actor& actor, std::string_view what);
   static bool in_control(const Session& s, const Actor& actor);
-  // The speaking rule: `chat` false for audio, true for chat.
-  static bool decide(const Session& s, std::string_view id, bool chat);
+  // The speaking rule, for each of what a member sends.
+  enum class Medium { audio, chat, video };
+  static bool decide(const Session& s, std::string_view id, Medium medium);
   static bool decide_private(const Session& s, std::string_view sender_id, std::string_view recipient_id);
 
   // --- Phases and warnings (phases.cpp) ----------------------------------
@@ -131,6 +135,10 @@ struct Session::Impl {
   static Outcome lower_hand(Session& s, const Actor& a, const v1::LowerHand& c);
   static Outcome give_floor(Session& s, const Actor& a, const v1::GiveFloor& c);
   static Outcome set_muted(Session& s, const Actor& a, const std::string& target, bool muted);
+  // --- Cameras (video.cpp) -----------------------------------------------
+  static Outcome set_camera(Session& s, const Actor& a, const v1::SetCamera& c);
+  static Outcome set_video_stopped(Session& s, const Actor& a, const std::string& target, bool stopped);
+  static Outcome set_presenter_camera(Session& s, const Actor& a, const v1::SetPresenterCamera& c);
   static Outcome remove_by_facilitator(Session& s, const Actor& a, const v1::RemoveMember& c);
   static Outcome leave(Session& s, const Actor& a);
   static Outcome add_room_attendee(Session& s, const Actor& a, const v1::AddRoomAttendee& c);
@@ -140,6 +148,9 @@ struct Session::Impl {
   // The connection behind a member's keys is gone: the keys go and, if
   // there were any, the key epoch rises.
   static void drop_keys(Session& s, v1::Member& m);
+  // A member's connection ended (or a new one replaces it): what belonged
+  // to it goes, the keys and the camera.
+  static void forget_connection(Session& s, v1::Member& m);
   static Outcome announce_keys(Session& s, const Actor& a, const v1::AnnounceKeys& c);
   // Why `sender` cannot relay anything sealed under `epoch` now, if so.
   static std::optional<Outcome> refuse_relay(const Session& s, const std::string& sender_id, std::uint64_t epoch);

@@ -41,29 +41,39 @@ std::optional<Outcome> Session::Impl::require_control(const Session& s, const Ac
   return Outcome::error(v1::ERROR_CODE_PERMISSION_DENIED, "only a facilitator can " + std::string(what));
 }
 
-// The speaking rule. Audio (`chat` false) and chat (`chat` true) differ only in
-// that a facilitator's mute silences audio and not chat.
-bool Session::Impl::decide(const Session& s, std::string_view id, bool chat) {
+// The speaking rule. Audio and chat differ only in that a facilitator's
+// mute silences audio and not chat. Video follows its own few rules: a
+// camera may be on in every phase (a silent face is fine) unless a
+// facilitator stopped it, or it is the presenter's in the observation and
+// the facilitator chose to keep it from the group.
+bool Session::Impl::decide(const Session& s, std::string_view id, Medium medium) {
   const v1::Member* m = find(s, id);
   if (m == nullptr || s.state_.ended() || !is_connected(*m)) return false;
-  if (!chat && m->muted()) return false;
+  const bool is_presenter = !s.state_.presenter_id().empty() && s.state_.presenter_id() == id;
+  const bool started = s.state_.phase_index() >= 0;
+  const v1::SpeakingRule rule = current_rule(s);
+  const bool observing = started && rule == v1::SPEAKING_RULE_ALL_BUT_PRESENTER && is_presenter;
+
+  if (medium == Medium::video) {
+    // A room device's camera shows the room; an attendee has none of their own.
+    if (!m->camera_on() || m->video_stopped() || is_attendee(*m)) return false;
+    return !(observing && s.state_.presenter_camera() == v1::PRESENTER_CAMERA_OFF);
+  }
+  if (medium == Medium::audio && m->muted()) return false;
 
   if (m->role() == v1::ROLE_ROOM) {
     // A room device is heard only when someone it carries may be.
     for (const v1::Member& attendee : s.state_.roster()) {
-      if (attendee.room_device_id() == id && decide(s, attendee.participant_id(), chat)) {
+      if (attendee.room_device_id() == id && decide(s, attendee.participant_id(), medium)) {
         return true;
       }
     }
     return false;
   }
 
-  const bool is_presenter = !s.state_.presenter_id().empty() && s.state_.presenter_id() == id;
-  const bool started = s.state_.phase_index() >= 0;
-  const v1::SpeakingRule rule = current_rule(s);
   // The presenter observes in silence, even one who is also a facilitator and
   // even with the floor.
-  if (started && rule == v1::SPEAKING_RULE_ALL_BUT_PRESENTER && is_presenter) return false;
+  if (observing) return false;
 
   if (is_leader(*m)) return true;
   if (!s.state_.floor_holder_id().empty() && s.state_.floor_holder_id() == id) return true;
@@ -90,7 +100,7 @@ bool Session::Impl::decide(const Session& s, std::string_view id, bool chat) {
 // is relayed in every phase, from the presenter observing in silence too.
 // The group never sees it.
 bool Session::Impl::decide_private(const Session& s, std::string_view sender_id, std::string_view recipient_id) {
-  if (decide(s, sender_id, /*chat=*/true)) return true;
+  if (decide(s, sender_id, Medium::chat)) return true;
   const v1::Member* sender = find(s, sender_id);
   const v1::Member* recipient = find(s, recipient_id);
   return sender != nullptr && recipient != nullptr && !s.state_.ended() && is_connected(*sender) &&

@@ -79,11 +79,15 @@ v1::Command random_command(Random& r, bool ccdg) {
     kRemoveAttendee,
     kLeave,
     kAnnounce,
+    kCamera,
+    kStopVideo,
+    kAllowVideo,
+    kPresenterCamera,
     kEmpty,
     kKinds
   };
-  static const std::vector<int> weights = {10, 4, 6, 3, 1, 3, 2, 3, 12, 8, 8, 3, 5, 4, 4, 3, 3, 1, 3, 2, 1, 4, 1};
-  static_assert(kKinds == 23);
+  static const std::vector<int> weights = {10, 4, 6, 3, 1, 3, 2, 3, 12, 8, 8, 3, 5, 4, 4, 3, 3, 1, 3, 2, 1, 4, 4, 1, 1, 1, 1};
+  static_assert(kKinds == 27);
   int roll = r.below(std::accumulate(weights.begin(), weights.end(), 0));
   int kind = 0;
   while (roll >= weights[kind]) roll -= weights[kind++];
@@ -173,6 +177,18 @@ v1::Command random_command(Random& r, bool ccdg) {
       keys->set_signature(std::string(r.chance(95) ? 64 : 0, 's'));
       break;
     }
+    case kCamera:
+      c.mutable_set_camera()->set_on(r.chance(70));
+      break;
+    case kStopVideo:
+      c.mutable_stop_video()->set_participant_id(r.chance(90) ? target(r) : "");
+      break;
+    case kAllowVideo:
+      c.mutable_allow_video()->set_participant_id(r.chance(90) ? target(r) : "");
+      break;
+    case kPresenterCamera:
+      c.mutable_set_presenter_camera()->set_policy(static_cast<v1::PresenterCamera>(r.below(5)));
+      break;
     default:
       break;  // an empty command
   }
@@ -379,6 +395,15 @@ std::string check_step(const Session& s, const v1::SessionState& before, const v
       if (kind == StepKind::kTick && m.reconnect_deadline_ms() <= now) err << id << ": outstayed the grace; ";
     }
     if (after.ended() && (m.may_speak() || m.may_chat())) err << id << ": heard after end; ";
+    // Video: only a camera that is on, not stopped, on a connection, and not
+    // the presenter's in the observation when the facilitator keeps it back.
+    if (m.may_send_video() != s.may_send_video(id)) err << id << ": may_send_video disagrees with snapshot; ";
+    if (m.may_send_video() && (!m.camera_on() || m.video_stopped() || !connected || after.ended()))
+      err << id << ": video forwarded that is off, stopped, away or after the end; ";
+    if (m.camera_on() && !connected) err << id << ": a camera on without a connection; ";
+    if (rule == v1::SPEAKING_RULE_ALL_BUT_PRESENTER && id == after.presenter_id() &&
+        after.presenter_camera() == v1::PRESENTER_CAMERA_OFF && m.may_send_video())
+      err << "the presenter's video forwarded in the observation against the policy; ";
     if (rule == v1::SPEAKING_RULE_ALL_BUT_PRESENTER && id == after.presenter_id() && (m.may_speak() || m.may_chat())) {
       err << "the presenter may speak or chat while observing; ";
     }
@@ -529,6 +554,8 @@ TEST_CASE("random command sequences keep every invariant", "[property]") {
         stats.add("observation step");
       }
       if (after.go_around().paused()) stats.add("paused step");
+      for (const v1::Member& m : after.roster())
+        if (m.may_send_video()) stats.add("video forwarded");
 
       const std::string problem = check_step(s, before, after, o, kind, actor, now, drops);
       if (!problem.empty()) {
@@ -547,7 +574,8 @@ TEST_CASE("random command sequences keep every invariant", "[property]") {
                    << stats.counts["warning"] << ", ended " << stats.counts["ended"] << ", key epochs "
                    << stats.counts["key epoch"] << ", returned " << stats.counts["returned"] << ", timed out "
                    << stats.counts["timed out"] << ", paused steps " << stats.counts["paused step"]
-                   << ", rounds started " << stats.counts["round started"]);
+                   << ", rounds started " << stats.counts["round started"] << ", video forwarded "
+                   << stats.counts["video forwarded"]);
   CHECK(stats.counts["accepted"] > 20'000);
   CHECK(stats.counts["refused"] > 20'000);
   CHECK(stats.counts["phase change"] > 10'000);
@@ -561,4 +589,5 @@ TEST_CASE("random command sequences keep every invariant", "[property]") {
   CHECK(stats.counts["returned"] > 2'000);
   CHECK(stats.counts["timed out"] > 2'000);
   CHECK(stats.counts["paused step"] > 500);
+  CHECK(stats.counts["video forwarded"] > 20'000);
 }

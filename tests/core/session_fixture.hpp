@@ -107,6 +107,26 @@ inline v1::Command unmute(const std::string& id) {
   c.mutable_unmute()->set_participant_id(id);
   return c;
 }
+inline v1::Command camera(bool on) {
+  v1::Command c;
+  c.mutable_set_camera()->set_on(on);
+  return c;
+}
+inline v1::Command stop_video(const std::string& id) {
+  v1::Command c;
+  c.mutable_stop_video()->set_participant_id(id);
+  return c;
+}
+inline v1::Command allow_video(const std::string& id) {
+  v1::Command c;
+  c.mutable_allow_video()->set_participant_id(id);
+  return c;
+}
+inline v1::Command presenter_camera(v1::PresenterCamera policy) {
+  v1::Command c;
+  c.mutable_set_presenter_camera()->set_policy(policy);
+  return c;
+}
 inline v1::Command remove(const std::string& id) {
   v1::Command c;
   c.mutable_remove_member()->set_participant_id(id);

@@ -46,9 +46,10 @@ class ScriptBuilder {
     return raw(actor, message.SerializeAsString(), wait_tens);
   }
 
-  ScriptBuilder& media(const std::string& actor, const std::string& payload) {
+  ScriptBuilder& media(const std::string& actor, const std::string& payload,
+                       std::uint32_t track = v1::MEDIA_TRACK_MICROPHONE) {
     v1::ClientMessage message;
-    message.mutable_media()->set_track(0);
+    message.mutable_media()->set_track(track);
     message.mutable_media()->set_payload(payload);
     return raw(actor, message.SerializeAsString());
   }
@@ -141,6 +142,14 @@ Seeds client_message_seeds() {
                          .send("fac", cmd::lower_hand("p2"))
                          .bytes()},
       {"give_floor", S().send("p3", cmd::raise_hand()).send("fac", cmd::give_floor("p3")).send("fac", cmd::give_floor("")).bytes()},
+      {"set_camera", S().send("p1", cmd::set_camera(true)).send("p1", cmd::set_camera(false)).bytes()},
+      {"stop_video", S().send("p2", cmd::set_camera(true)).send("fac", cmd::stop_video("p2")).bytes()},
+      {"allow_video", S().send("fac", cmd::stop_video("p2")).send("fac", cmd::allow_video("p2")).bytes()},
+      {"set_presenter_camera", S(true)
+                                   .send("fac", cmd::set_presenter_camera(v1::PRESENTER_CAMERA_OFF))
+                                   .send("fac", cmd::jump_to_phase(2))
+                                   .media("pres", "video", v1::MEDIA_TRACK_CAMERA)
+                                   .bytes()},
       {"mute", S().send("fac", cmd::mute("p2")).bytes()},
       {"unmute", S().send("fac", cmd::mute("p2")).send("fac", cmd::unmute("p2")).bytes()},
       {"remove_member", S().send("fac", cmd::remove_member("p3")).send("fac", cmd::remove_member("room")).bytes()},

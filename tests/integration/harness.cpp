@@ -104,7 +104,7 @@ Member::Member(std::string label, sdk::ClientOptions options)
     : label_(std::move(label)), client_(std::make_unique<sdk::Client>(std::move(options))) {
   client_->on_media([this](const v1::MediaFrame& frame) {
     std::lock_guard lock(mu_);
-    frames_.push_back({frame.sender_id(), frame.payload()});
+    frames_.push_back({frame.sender_id(), frame.payload(), frame.track()});
   });
   client_->on_event([this](const v1::Event& event) {
     std::lock_guard lock(mu_);

@@ -89,6 +89,7 @@ sdk::Invitee invitee(const std::string& id, const std::string& name, const std::
 struct Frame {
   std::string sender_id;  // As the server stamped it.
   std::string payload;
+  std::uint32_t track = 0;
 };
 
 // An SDK client that records media, events and states as they arrive.

@@ -99,6 +99,30 @@ v1::Command mute(const std::string& participant_id) {
   return c;
 }
 
+v1::Command set_camera(bool on) {
+  v1::Command c;
+  c.mutable_set_camera()->set_on(on);
+  return c;
+}
+
+v1::Command stop_video(const std::string& participant_id) {
+  v1::Command c;
+  c.mutable_stop_video()->set_participant_id(participant_id);
+  return c;
+}
+
+v1::Command allow_video(const std::string& participant_id) {
+  v1::Command c;
+  c.mutable_allow_video()->set_participant_id(participant_id);
+  return c;
+}
+
+v1::Command set_presenter_camera(v1::PresenterCamera policy) {
+  v1::Command c;
+  c.mutable_set_presenter_camera()->set_policy(policy);
+  return c;
+}
+
 v1::Command unmute(const std::string& participant_id) {
   v1::Command c;
   c.mutable_unmute()->set_participant_id(participant_id);

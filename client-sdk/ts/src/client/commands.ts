@@ -2,7 +2,7 @@
 // a oneof by hand: `client.send(cmd.nextPhase())`.
 import { create } from "@bufbuild/protobuf";
 
-import { type Command, CommandSchema } from "../gen/balint/v1/balint_pb.js";
+import { type Command, CommandSchema, type PresenterCamera } from "../gen/balint/v1/balint_pb.js";
 
 type Init = Parameters<typeof create<typeof CommandSchema>>[1];
 const command = (init: Init): Command => create(CommandSchema, init);
@@ -31,6 +31,10 @@ export const cmd = {
   giveFloor: (participantId = "") => command({ kind: { case: "giveFloor", value: { participantId } } }),
   mute: (participantId: string) => command({ kind: { case: "mute", value: { participantId } } }),
   unmute: (participantId: string) => command({ kind: { case: "unmute", value: { participantId } } }),
+  setCamera: (on: boolean) => command({ kind: { case: "setCamera", value: { on } } }),
+  stopVideo: (participantId: string) => command({ kind: { case: "stopVideo", value: { participantId } } }),
+  allowVideo: (participantId: string) => command({ kind: { case: "allowVideo", value: { participantId } } }),
+  setPresenterCamera: (policy: PresenterCamera) => command({ kind: { case: "setPresenterCamera", value: { policy } } }),
   removeMember: (participantId: string, revokeToken = false) =>
     command({ kind: { case: "removeMember", value: { participantId, revokeToken } } }),
   /** From a room device, leave the device id empty (itself). */

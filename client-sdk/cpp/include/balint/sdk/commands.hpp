@@ -32,6 +32,10 @@ v1::Command lower_hand(const std::string& participant_id = {});
 v1::Command give_floor(const std::string& participant_id = {});
 v1::Command mute(const std::string& participant_id);
 v1::Command unmute(const std::string& participant_id);
+v1::Command set_camera(bool on);
+v1::Command stop_video(const std::string& participant_id);
+v1::Command allow_video(const std::string& participant_id);
+v1::Command set_presenter_camera(v1::PresenterCamera policy);
 v1::Command remove_member(const std::string& participant_id);
 // Removes the member and revokes the join tokens they came with.
 v1::Command revoke_member(const std::string& participant_id);
