@@ -37,6 +37,9 @@ constexpr const char* kCommandHelp = R"(commands:
   pass | finish                                 your turn (a room device: its attendee's)
   hand [ID] | lower [ID] | floor [ID]           hands and floor (floor with no ID takes it back)
   mute ID | unmute ID | remove ID               moderation (facilitators)
+  camera on|off                                 your camera, as the roster shows it
+  stopvideo ID | allowvideo ID                  stop a member's video, let it go on (facilitators)
+  presentercam on|off|choice                    the presenter's camera in the observation (facilitators)
   revoke ID                                     remove, and refuse their join link from now on
   attendee NAME | unattend ID                   in-room attendees (room device)
   say TEXT | tell ID TEXT                       end-to-end encrypted chat: everyone, or one member
@@ -128,6 +131,8 @@ std::string render(const v1::SessionState& s, const std::string& me, const std::
     std::string speak = m.may_speak() ? "yes" : "no";
     if (m.muted()) speak += " muted";
     if (m.hand_raised()) speak += " hand";
+    if (m.camera_on()) speak += m.may_send_video() ? " camera" : " camera-held";
+    if (m.video_stopped()) speak += " video-stopped";
     out << (m.participant_id() == me ? "* " : "  ") << pad(m.participant_id(), 14) << pad(m.display_name(), 18)
         << pad(role_label(s, m), 15) << pad(where, 18)
         << pad(link, 13) << speak
@@ -258,6 +263,18 @@ Parsed parse_line(const std::string& line, const v1::SessionState& s) {
     if (need("a participant")) p.command = sdk::cmd::mute(resolve_id(rest, s));
   } else if (verb == "unmute") {
     if (need("a participant")) p.command = sdk::cmd::unmute(resolve_id(rest, s));
+  } else if (verb == "camera") {
+    if (rest == "on" || rest == "off") p.command = sdk::cmd::set_camera(rest == "on");
+    else p.error = "camera wants on or off";
+  } else if (verb == "stopvideo") {
+    if (need("a participant")) p.command = sdk::cmd::stop_video(resolve_id(rest, s));
+  } else if (verb == "allowvideo") {
+    if (need("a participant")) p.command = sdk::cmd::allow_video(resolve_id(rest, s));
+  } else if (verb == "presentercam") {
+    if (rest == "on") p.command = sdk::cmd::set_presenter_camera(v1::PRESENTER_CAMERA_ON);
+    else if (rest == "off") p.command = sdk::cmd::set_presenter_camera(v1::PRESENTER_CAMERA_OFF);
+    else if (rest == "choice") p.command = sdk::cmd::set_presenter_camera(v1::PRESENTER_CAMERA_PRESENTERS_CHOICE);
+    else p.error = "presentercam wants on, off or choice";
   } else if (verb == "remove") {
     if (need("a participant")) p.command = sdk::cmd::remove_member(resolve_id(rest, s));
   } else if (verb == "revoke") {

@@ -103,7 +103,7 @@ TEST_CASE("balint-cli join runs commands piped on stdin", "[cli]") {
   const auto created = two_person_session(server);
 
   const auto r = run_process({kCli, "join", created.invite("Dr Ada").link},
-                             "help\nnext\nbogus\njump 99\nextend 30\n");
+                             "help\nnext\nbogus\njump 99\nstart\nextend 30\n");
   INFO("stdout:\n" << r.out << "\nstderr:\n" << r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(contains(r.out, "joined session " + created.session_id + " as fac (facilitator)"));
@@ -111,6 +111,7 @@ TEST_CASE("balint-cli join runs commands piped on stdin", "[cli]") {
   CHECK(contains(r.out, "result next: ok"));
   CHECK(contains(r.out, "error: unknown command \"bogus\""));
   CHECK(contains(r.out, "result jump: INVALID_ARGUMENT"));
+  CHECK(contains(r.out, "result start: PHASE_FORBIDS"));  // Balint has no go-around to start.
   CHECK(contains(r.out, "result extend: ok"));
   CHECK(contains(r.out, "\"Presentation\""));  // The screen after the change.
   CHECK(contains(r.out, "Dr Ada"));
@@ -120,6 +121,23 @@ TEST_CASE("balint-cli join runs commands piped on stdin", "[cli]") {
   auto state = server.admin().get_session(created.session_id);
   CHECK(state.phase_index() == 0);
   const auto version = state.version();
+
+  // Cameras: one's own, and a facilitator holding someone's back.
+  const auto cam = run_process({kCli, "join", created.invite("Cy").link}, "camera on\ncamera sideways\n");
+  INFO("stdout:\n" << cam.out << "\nstderr:\n" << cam.err);
+  CHECK(contains(cam.out, "result camera: ok"));
+  CHECK(contains(cam.out, "error: camera wants on or off"));
+  CHECK(contains(cam.out, " camera\n"));  // Cy's line on the screen: on, and forwarded.
+  const auto hold = run_process({kCli, "join", created.invite("Dr Ada").link, "--no-screen"},
+                                "presentercam off\npresentercam maybe\nstopvideo Cy\nallowvideo Cy\n");
+  INFO("stdout:\n" << hold.out << "\nstderr:\n" << hold.err);
+  CHECK(contains(hold.out, "result presentercam: ok"));
+  CHECK(contains(hold.out, "error: presentercam wants on, off or choice"));
+  CHECK(contains(hold.out, "result stopvideo: ok"));
+  CHECK(contains(hold.out, "result allowvideo: ok"));
+  state = server.admin().get_session(created.session_id);
+  CHECK(state.presenter_camera() == v1::PRESENTER_CAMERA_OFF);
+  CHECK_FALSE(sdk::find_member(state, "cy")->video_stopped());
 
   // A participant, by bare token and server URL, is refused.
   const auto p = run_process(
