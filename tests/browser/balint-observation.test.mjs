@@ -35,6 +35,16 @@ test("the presenter observes in silence, and a dropped connection comes back by 
   await joinPage(pre, session.link("pre"));
   await joinPage(m1, session.link("m1").replace(rig.server.url, relay.url));
 
+  // The facilitator holds the presenter's camera back for the observation (the server keeps it).
+  const camera = fac.page.getByTestId("presenter-camera");
+  assert.equal(await camera.inputValue(), "1", "on by default");
+  const shown = await camera.elementHandle();
+  await camera.selectOption({ label: "Off: the server holds it back" });
+  // Redrawn from the next state: the value is then the server's, not the click's.
+  await waitUntil(fac.page, () => shown.evaluate((e) => !e.isConnected), "the console redrawn from the new state");
+  assert.equal(await camera.inputValue(), "2");
+  assert.equal(await camera.evaluate((e) => e.dataset.touched === undefined), true, "shown from the server's state, not kept from the click");
+
   // Balint has no go-around: the console offers none of its controls.
   assert.equal(await fac.page.getByRole("button", { name: "Build from roster" }).count(), 0);
   assert.equal(await fac.page.getByTestId("go-around").count(), 0);

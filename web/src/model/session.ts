@@ -56,6 +56,8 @@ export interface SessionView {
   phase: PhaseView | null; // Null before the start.
   phases: { index: number; name: string; minutes: number; rule: v1.SpeakingRule }[];
   hasGoAround: boolean; // Some phase of the format speaks in turns.
+  hasObservation: boolean; // Some phase has the presenter listen in silence.
+  presenterCamera: v1.PresenterCamera; // In the observation; UNSPECIFIED is read as ON.
   nextPhaseName: string; // "" after the last.
   sessionPlannedEndMs: number;
   people: Person[];
@@ -188,6 +190,8 @@ export function viewOf(state: v1.SessionState, myId: string): SessionView {
     phase,
     phases: phases.map((p, index) => ({ index, name: p.name, minutes: Math.round(p.plannedSeconds / 60), rule: p.rule })),
     hasGoAround: phases.some((p) => p.rule === v1.SpeakingRule.TURN_HOLDER),
+    hasObservation: phases.some((p) => p.rule === v1.SpeakingRule.ALL_BUT_PRESENTER),
+    presenterCamera: state.presenterCamera === v1.PresenterCamera.UNSPECIFIED ? v1.PresenterCamera.ON : state.presenterCamera,
     nextPhaseName: state.phaseIndex < 0 ? phases[0]?.name ?? "" : next?.name ?? "",
     sessionPlannedEndMs: Number(state.sessionPlannedEndMs),
     people,

@@ -86,6 +86,31 @@ function presenterControl(view: SessionView, act: Actions): Child {
   );
 }
 
+const cameraChoices: [v1.PresenterCamera, string][] = [
+  [v1.PresenterCamera.ON, "On: the group sees them listen"],
+  [v1.PresenterCamera.OFF, "Off: the server holds it back"],
+  [v1.PresenterCamera.PRESENTERS_CHOICE, "The presenter's choice"],
+];
+
+// The "push-back": whether the group sees the presenter during the observation.
+function presenterCameraControl(view: SessionView, act: Actions): Child {
+  if (!view.hasObservation) return null;
+  const select = h(
+    "select",
+    {
+      "aria-label": "Presenter's camera in the observation",
+      "data-testid": "presenter-camera",
+      "data-key": "presenter-camera", // Keeps the keyboard here across redraws.
+      onchange: () => {
+        delete select.dataset.touched; // Applied at once: the next state shows what the server made of it.
+        act.send(cmd.setPresenterCamera(Number(select.value) as v1.PresenterCamera), "set the presenter's camera");
+      },
+    },
+    cameraChoices.map(([value, label]) => h("option", { value, selected: value === view.presenterCamera }, label)),
+  );
+  return h("div", { class: "actions" }, h("label", {}, "Presenter's camera in the observation ", select));
+}
+
 export function facilitatorConsole(view: SessionView, act: Actions): Child {
   if (!view.facilitator || view.ended) return null;
   if (!view.inControl)
@@ -107,6 +132,7 @@ export function facilitatorConsole(view: SessionView, act: Actions): Child {
       : null,
     phaseControls(view, act),
     presenterControl(view, act),
+    presenterCameraControl(view, act),
     h(
       "div",
       { class: "actions end" },
