@@ -4,9 +4,10 @@
 // first phase of 61 s (a minute left in the phase) in a session of 601 s
 // (ten minutes to the end). Shorter ones are never warned about.
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { after, test } from "node:test";
 
 import { screenshot } from "./support/browser.mjs";
+import { joinCli } from "./support/cli.mjs";
 import { joinPage, nextPhase, waitUntil, webClientRig } from "./support/webClient.mjs";
 
 const rig = webClientRig();
@@ -55,4 +56,28 @@ test("warnings are shown to facilitators only, and extending a phase moves every
   await waitUntil(m1.page, async (p) => (await secondsLeft(p)) > before + 50, "the member's countdown a minute longer");
 
   for (const person of [fac, m1]) assert.deepEqual(person.errors, [], `${person.name}'s console`);
+});
+
+test("an Undo on offer goes when another facilitator moves the phase, so it never undoes their step", async () => {
+  const session = await rig.server.createSession({
+    name: "Two leaders",
+    format: "ccdg",
+    invitees: [
+      { id: "fac", name: "Dr Ada", role: "facilitator" },
+      { id: "fac2", name: "Dr Eve", role: "facilitator" },
+    ],
+  });
+  const ada = await rig.browser.person("ada");
+  await joinPage(ada, session.link("fac"));
+  // The second facilitator, in the C++ CLI: both lead, and either may move the phase.
+  const eve = await joinCli(session.link("fac2"), { screen: false });
+  after(() => eve.stop());
+  await nextPhase(ada, [ada], "Check-in");
+  await ada.page.getByRole("button", { name: "Next: Presentation" }).click();
+  await ada.page.getByTestId("toast-action").waitFor();
+  assert.equal(await eve.command("next"), "ok");
+  await waitUntil(ada.page, async (p) => (await p.getByTestId("phase-name").first().textContent()) === "Go-around", "Dr Ada in Go-around");
+  // Gone with the redraw, long before the notice's 8 s would be up.
+  assert.equal(await ada.page.getByTestId("toast-action").count(), 0, "no Undo of Dr Eve's step on offer");
+  assert.deepEqual(ada.errors, [], "Dr Ada's console");
 });
