@@ -250,14 +250,13 @@ export class LiveSession implements Actions {
     const now = performance.now();
     const mic = this.microphone;
     const myId = this.client.participantId;
-    const levels: [string, number][] = [];
-    for (const row of this.root.querySelectorAll<HTMLElement>("li[data-participant]")) {
-      const id = row.dataset.participant!;
-      levels.push([id, id === myId ? (mic?.enabled ? mic.level : 0) : (this.speaker?.level(id) ?? 0)]);
-    }
-    const speaking = this.lights.update(levels, now);
-    for (const row of this.root.querySelectorAll<HTMLElement>("li[data-participant]"))
-      row.toggleAttribute("data-speaking", speaking.has(row.dataset.participant!));
+    const rows = [...this.root.querySelectorAll<HTMLElement>("li[data-participant]")];
+    const levelOf = (id: string) => (id === myId ? (mic?.enabled ? mic.level : 0) : (this.speaker?.level(id) ?? 0));
+    const speaking = this.lights.update(
+      rows.map((row) => [row.dataset.participant!, levelOf(row.dataset.participant!)] as const),
+      now,
+    );
+    for (const row of rows) row.toggleAttribute("data-speaking", speaking.has(row.dataset.participant!));
     const meter = this.root.querySelector<HTMLMeterElement>("[data-testid=my-level]");
     // Speech is 0.02-0.2 in RMS; the square root spreads it over the bar as loudness is heard.
     if (meter !== null) meter.value = Math.sqrt(mic?.level ?? 0);
