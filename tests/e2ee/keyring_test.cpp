@@ -133,8 +133,8 @@ TEST_CASE("chat and media counters restart at 0 with each epoch's fresh sender s
   CHECK(alice.keyring.seal_chat("a", "")->counter == 0);
   CHECK(alice.keyring.seal_chat("b", "")->counter == 1);
   CHECK(alice.keyring.seal_chat("c", "bob")->counter == 0);  // The direct chain counts on its own.
-  CHECK(read_media_header(*alice.keyring.seal_media(0, "f").value)->counter == 0);
-  CHECK(read_media_header(*alice.keyring.seal_media(1, "f").value)->counter == 1);  // Shared by tracks.
+  CHECK(read_media_header(*alice.keyring.seal_media(0, "f").value, 0)->counter == 0);
+  CHECK(read_media_header(*alice.keyring.seal_media(1, "f").value, 1)->counter == 1);  // Shared by tracks.
 
   const auto second = alice.keyring.set_membership(2, roster, 100);
   REQUIRE(first.bundle);
@@ -143,8 +143,8 @@ TEST_CASE("chat and media counters restart at 0 with each epoch's fresh sender s
   const auto chat = alice.keyring.seal_chat("d", "");
   CHECK(chat->epoch == 2);
   CHECK(chat->counter == 0);
-  CHECK(read_media_header(*alice.keyring.seal_media(0, "f").value)->epoch == 2);
-  CHECK(read_media_header(*alice.keyring.seal_media(0, "f").value)->counter == 1);
+  CHECK(read_media_header(*alice.keyring.seal_media(0, "f").value, 0)->epoch == 2);
+  CHECK(read_media_header(*alice.keyring.seal_media(0, "f").value, 0)->counter == 1);
   CHECK(alice.keyring.seal_chat(std::string(4001, 'x'), "").error == Error::too_long);
   CHECK(alice.keyring.seal_chat(std::string(4000, 'x'), "").ok());
 }

@@ -229,6 +229,7 @@ struct FrameInput {
   std::uint32_t track;
   std::uint64_t counter;
   std::string frame;
+  FrameFlags flags{};
 };
 
 json::object media_case(std::string_view name, std::string_view description, std::uint64_t epoch, const Cast& sender,
@@ -237,8 +238,12 @@ json::object media_case(std::string_view name, std::string_view description, std
   const Key key = media_key(secret);
   json::array inputs, outputs;
   for (const auto& frame : frames) {
-    const MediaContext context{kSession, epoch, sender.id, frame.track, frame.counter};
-    inputs.push_back(json::object{{"track", frame.track}, {"counter", frame.counter}, {"frame", to_hex(frame.frame)}});
+    const MediaContext context{kSession, epoch, sender.id, frame.track, frame.counter, frame.flags};
+    inputs.push_back(json::object{{"track", frame.track},
+                                  {"counter", frame.counter},
+                                  {"key_frame", frame.flags.key_frame},
+                                  {"temporal_layer", frame.flags.temporal_layer},
+                                  {"frame", to_hex(frame.frame)}});
     outputs.push_back(json::object{{"ad", to_hex(media_ad(context))},
                                    {"nonce", to_hex(media_nonce(frame.counter))},
                                    {"payload", to_hex(seal_media_frame(frame.frame, context, key))}});
@@ -485,13 +490,22 @@ json::object golden() {
       direct_chat_case("direct", "Alice's first two direct messages to bob in epoch 7, on the pairwise channel.", 7,
                        alice, bob, {"Just for you, Bob.", "Second one."})};
 
-  out["media"] = json::array{media_case("two tracks",
-                                        "Four frames of bob in epoch 7; the counter is shared by both tracks.", 7, bob,
-                                        {{0, 0, "\x01\x02\x03\x04 audio frame"},
-                                         {0, 1, std::string("\x00\xff\x00\xff", 4)},
-                                         {1, 2, "screen frame"},
-                                         {0, 3, ""}},
-                                        draws)};
+  out["media"] = json::array{
+      media_case("microphone and camera",
+                 "Six frames of bob in epoch 7: the counter is shared by both tracks; the camera sends a key frame, "
+                 "then deltas of temporal layers 2 and 1.",
+                 7, bob,
+                 {{0, 0, "\x01\x02\x03\x04 audio frame"},
+                  {1, 1, "camera key frame", {true, 0}},
+                  {0, 2, std::string("\x00\xff\x00\xff", 4)},
+                  {1, 3, "camera delta, layer 2", {false, 2}},
+                  {1, 4, "camera delta, layer 1", {false, 1}},
+                  {0, 5, ""}},
+                 draws),
+      media_case("microphone overtakes camera",
+                 "A receiver's queue lets audio pass video: frame 9 (microphone) opens before frame 8 (camera), since "
+                 "each track keeps its own last counter.",
+                 7, bob, {{0, 9, "audio"}, {1, 8, "camera delta, base layer"}}, draws)};
 
   Draws rejoin_draws(77);
   const Cast carol_rejoined = cast_member(rejoin_draws, "carol", carol.display_name);
@@ -532,8 +546,9 @@ json::object negative() {
       {"media",
        "The receiver holds media_key from sender_secret for sender_id in epoch, no counter opened yet, and "
        "opens frames in order: all but the last open to their frame, the last fails. Checks, in order: at "
-       "least 32 bytes (malformed), the header's epoch (below: stale_epoch; above: no_key), the counter "
-       "(not above the last opened: replay), the AEAD with media_ad of the track it came on (tampered)."}};
+       "least 33 bytes and flags valid for the track it came on (malformed), the header's epoch (below: "
+       "stale_epoch; above: no_key), the counter (not above the last opened on that track: replay), the AEAD "
+       "with media_ad of the track it came on (tampered)."}};
 
   // Announcements.
   const Announcement announced = make_announcement(alice.identity(), kSession, alice.id, alice.display_name);
@@ -671,10 +686,15 @@ json::object negative() {
   const Key media = media_key(alice_secret);
   auto frame = [&](std::uint32_t track, std::uint64_t counter, std::string_view bytes, std::uint64_t epoch = 7,
                    std::string_view session = kSession) {
-    return seal_media_frame(bytes, {session, epoch, alice.id, track, counter}, media);
+    return seal_media_frame(bytes, {session, epoch, alice.id, track, counter, {}}, media);
   };
   const std::string f0 = frame(0, 0, "frame zero");
-  const std::string f1 = frame(1, 1, "frame one");
+  const std::string f1 = frame(0, 1, "frame one");
+  const std::string delta = frame(1, 2, "camera delta");
+  auto with_flags = [](std::string payload, char flags) {
+    payload[16] = flags;
+    return payload;
+  };
   std::string rewritten_epoch = frame(0, 0, "sealed in 6", 6);
   rewritten_epoch.replace(0, 8, u64_bytes(7));
   std::string rewritten_counter = f0;
@@ -695,9 +715,23 @@ json::object negative() {
       bad_media("future epoch", "Sealed for epoch 8; the receiver is in epoch 7.", Error::no_key, 7, alice, secret,
                 {{0, frame(0, 0, "new", 8)}}),
       bad_media("replay", "Frame 0 twice.", Error::replay, 7, alice, secret, {{0, f0}, {0, f0}}),
-      bad_media("late frame", "Frame 1, then frame 0.", Error::replay, 7, alice, secret, {{1, f1}, {0, f0}}),
-      bad_media("truncated", "31 bytes: shorter than header and tag.", Error::malformed, 7, alice, secret,
-                {{0, f0.substr(0, 31)}})};
+      bad_media("late frame", "Frame 1, then frame 0, on one track.", Error::replay, 7, alice, secret,
+                {{0, f1}, {0, f0}}),
+      bad_media("truncated", "32 bytes: shorter than header and tag.", Error::malformed, 7, alice, secret,
+                {{0, f0.substr(0, 32)}}),
+      bad_media("delta made a key frame", "A camera delta whose clear flags were rewritten to say key frame.",
+                Error::tampered, 7, alice, secret, {{1, with_flags(delta, '\x01')}}),
+      bad_media("delta moved to another layer", "A base-layer camera delta rewritten to temporal layer 2.",
+                Error::tampered, 7, alice, secret, {{1, with_flags(delta, '\x04')}}),
+      bad_media("reserved flag bit", "A camera frame with bit 3 of the flags set.", Error::malformed, 7, alice, secret,
+                {{1, with_flags(delta, '\x08')}}),
+      bad_media("temporal layer 3", "A camera frame with both layer bits set.", Error::malformed, 7, alice, secret,
+                {{1, with_flags(delta, '\x06')}}),
+      bad_media("key frame above the base", "A camera key frame in temporal layer 1.", Error::malformed, 7, alice,
+                secret, {{1, with_flags(delta, '\x03')}}),
+      bad_media("flags on the microphone", "A microphone frame that says key frame.", Error::malformed, 7, alice,
+                secret, {{0, with_flags(f0, '\x01')}}),
+      bad_media("unknown track", "A frame delivered on track 2.", Error::malformed, 7, alice, secret, {{2, f0}})};
   return out;
 }
 

@@ -244,7 +244,9 @@ TEST_CASE("golden media frames", "[e2ee][vectors]") {
       const json::object& frame = frames[i].as_object();
       const json::object& output = outputs[i].as_object();
       const auto track = static_cast<std::uint32_t>(number(frame, "track"));
-      const MediaContext context{session, number(in, "epoch"), sender_id, track, number(frame, "counter")};
+      const FrameFlags flags{frame.at("key_frame").as_bool(),
+                             static_cast<std::uint8_t>(number(frame, "temporal_layer"))};
+      const MediaContext context{session, number(in, "epoch"), sender_id, track, number(frame, "counter"), flags};
       CHECK(to_hex(media_ad(context)) == hex(output, "ad"));
       CHECK(to_hex(media_nonce(context.counter)) == hex(output, "nonce"));
       CHECK(to_hex(seal_media_frame(bytes(frame, "frame"), context, key)) == hex(output, "payload"));
@@ -252,6 +254,7 @@ TEST_CASE("golden media frames", "[e2ee][vectors]") {
           receiver.open(bytes(output, "payload"), context.session_id, context.epoch, context.sender_id, track);
       REQUIRE(opened.ok());
       CHECK(*opened.value == bytes(frame, "frame"));
+      CHECK(read_media_header(bytes(output, "payload"), track)->flags == flags);
     }
   }
 }

@@ -1,7 +1,7 @@
 // The server's rule table for video, through a real server and the C++ SDK:
 // a camera's frames reach everyone while it is on; the presenter's stop in
 // the observation when the facilitator keeps them back; a stopped video and
-// a track of no kind are dropped; audio goes on by its own rule.
+// audio goes on by its own rule.
 
 #include "harness.hpp"
 
@@ -86,14 +86,12 @@ TEST_CASE("Video: cameras reach everyone by the rule, the presenter's as the fac
   video_round({&pre}, all, "re-entry");
   CHECK(seen(cy, "re-entry", std::multiset<std::string>{"pre"}) == std::multiset<std::string>{"pre"});
 
-  // A facilitator stops a camera; a made-up track is dropped too.
+  // A facilitator stops a camera (a track of no kind is dropped too: the
+  // SDK seals none, see hostile/media_test.cpp).
   wait_all(all, must(fac, sdk::cmd::stop_video("p1")));
   video_round({&cy}, all, "stopped");
   CHECK(seen(fac, "stopped", {}).empty());
-  REQUIRE(pre.client().send_media(7, "track-7|pre"));
-  video_round({&pre}, all, "after-track-7");  // Sent behind it, on the same connection.
-  CHECK(seen(fac, "after-track-7", {"pre"}) == std::multiset<std::string>{"pre"});
-  for (const Frame& f : fac.frames()) CHECK(f.track != 7);
+  CHECK_FALSE(pre.client().send_media(7, "track-7|pre"));
   wait_all(all, must(fac, sdk::cmd::allow_video("p1")));
   video_round({&cy}, all, "allowed");
   CHECK(seen(fac, "allowed", std::multiset<std::string>{"p1"}) == std::multiset<std::string>{"p1"});

@@ -3,13 +3,16 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
+  CAMERA_TRACK,
   E2eeError,
+  MICROPHONE_TRACK,
   MediaReceiver,
   ReceiveChain,
   SendChain,
   type ChatReceiver,
   ByteWriter,
   directChainRoot,
+  flagsByte,
   groupChainRoot,
   mediaKey,
   newIdentity,
@@ -17,6 +20,8 @@ import {
   openSenderKey,
   pairKeys,
   makeAnnouncement,
+  readFlags,
+  readMediaHeader,
   verifyAnnouncement,
   ready,
   sealChat,
@@ -120,9 +125,36 @@ test("media round trip", () => {
   frames.forEach((frame, counter) => {
     const track = counter % 2;
     const payload = sealMediaFrame(frame, { sessionId: session, epoch, senderId: "bob", track, counter }, key);
-    assert.equal(payload.length, 16 + frame.length + 16);
+    assert.equal(payload.length, 17 + frame.length + 16);
     assert.deepEqual(receiver.open(payload, session, epoch, "bob", track), frame);
   });
+});
+
+test("the flags byte: key frame in bit 0, temporal layer in bits 1 and 2", () => {
+  assert.equal(flagsByte({ keyFrame: true, temporalLayer: 0 }), 0x01);
+  assert.equal(flagsByte({ keyFrame: false, temporalLayer: 2 }), 0x04);
+  assert.deepEqual(readFlags(0x02, CAMERA_TRACK), { keyFrame: false, temporalLayer: 1 });
+  assert.deepEqual(readFlags(0x00, MICROPHONE_TRACK), { keyFrame: false, temporalLayer: 0 });
+  const refused: [number, number][] = [[0x06, 1], [0x03, 1], [0x08, 1], [0x80, 1], [0x01, 0], [0x00, 2]];
+  for (const [byte, track] of refused) {
+    assert.equal(readFlags(byte, track), null, `flags ${byte} on track ${track}`);
+  }
+});
+
+test("a camera frame carries its flags in the clear, bound by the AEAD", () => {
+  const key = mediaKey(sodium.randombytes_buf(32));
+  const receiver = new MediaReceiver(key);
+  const flags = { keyFrame: true, temporalLayer: 0 };
+  const payload = sealMediaFrame(new Uint8Array([9]), { sessionId: session, epoch, senderId: "bob",
+    track: CAMERA_TRACK, counter: 4, flags }, key);
+  assert.deepEqual(readMediaHeader(payload, CAMERA_TRACK)?.flags, flags);
+  const demoted = payload.slice();
+  demoted[16] = 0x00;
+  assert.throws(() => receiver.open(demoted, session, epoch, "bob", CAMERA_TRACK), (e: E2eeError) => e.code === "tampered");
+  const microphone = sealMediaFrame(new Uint8Array([1]), { sessionId: session, epoch, senderId: "bob",
+    track: MICROPHONE_TRACK, counter: 5 }, key);
+  assert.deepEqual(receiver.open(microphone, session, epoch, "bob", MICROPHONE_TRACK), new Uint8Array([1]));
+  assert.deepEqual(receiver.open(payload, session, epoch, "bob", CAMERA_TRACK), new Uint8Array([9])); // Overtaken.
 });
 
 test("security code is 8 groups of 5 digits and ignores input order", () => {

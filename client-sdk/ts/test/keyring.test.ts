@@ -486,8 +486,8 @@ test("chat and media counters restart at 0 with each epoch", () => {
   assert.equal(alice.keyring.sealChat("a", "").counter, 0n);
   assert.equal(alice.keyring.sealChat("b", "").counter, 1n);
   assert.equal(alice.keyring.sealChat("c", "bob").counter, 0n);
-  assert.equal(readMediaHeader(alice.keyring.sealMedia(0, utf8("f")))?.counter, 0n);
-  assert.equal(readMediaHeader(alice.keyring.sealMedia(1, utf8("f")))?.counter, 1n);
+  assert.equal(readMediaHeader(alice.keyring.sealMedia(0, utf8("f")), 0)?.counter, 0n);
+  assert.equal(readMediaHeader(alice.keyring.sealMedia(1, utf8("f")), 1)?.counter, 1n);
 
   const second = alice.keyring.setMembership(2n, roster, 100);
   assert.notDeepEqual(first.bundle?.keys[0]?.sealed, second.bundle?.keys[0]?.sealed);
@@ -495,7 +495,7 @@ test("chat and media counters restart at 0 with each epoch", () => {
   assert.equal(chat.epoch, 2n);
   assert.equal(chat.counter, 0n);
   assert.equal(alice.keyring.sealChat("e", "bob").counter, 0n);
-  const header = readMediaHeader(alice.keyring.sealMedia(0, utf8("f")));
+  const header = readMediaHeader(alice.keyring.sealMedia(0, utf8("f")), 0);
   assert.equal(header?.epoch, 2n);
   assert.equal(header?.counter, 0n);
   assert.equal(code(() => alice.keyring.sealChat("x".repeat(4001), "")), "too_long");

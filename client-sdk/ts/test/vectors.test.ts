@@ -31,6 +31,7 @@ import {
   pairKeys,
   ready,
   sealChat,
+  readMediaHeader,
   sealMediaFrame,
   sealSenderKey,
   securityCode,
@@ -196,13 +197,15 @@ for (const v of cases(golden, "media")) {
     const receiver = new MediaReceiver(key);
     frames.forEach((frame, n) => {
       const out = outputs[n];
+      const flags = { keyFrame: frame.key_frame as boolean, temporalLayer: frame.temporal_layer as number };
       const context = { sessionId: i.session_id, epoch: i.epoch, senderId: i.sender_id, track: frame.track,
-        counter: frame.counter };
+        counter: frame.counter, flags };
       assert.equal(toHex(mediaAd(context)), out.ad, `ad ${n}`);
       assert.equal(toHex(mediaNonce(frame.counter)), out.nonce, `nonce ${n}`);
       assert.equal(toHex(sealMediaFrame(b(frame.frame), context, key)), out.payload, `payload ${n}`);
       const opened = receiver.open(b(out.payload), i.session_id, i.epoch, i.sender_id, frame.track);
       assert.equal(toHex(opened), frame.frame, `opened ${n}`);
+      assert.deepEqual(readMediaHeader(b(out.payload), frame.track)?.flags, flags, `flags ${n}`);
     });
   });
 }

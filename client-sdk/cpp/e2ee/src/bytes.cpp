@@ -24,6 +24,11 @@ ByteWriter& ByteWriter::u64(std::uint64_t value) {
   return *this;
 }
 
+ByteWriter& ByteWriter::u8(std::uint8_t value) {
+  out_.push_back(static_cast<char>(value));
+  return *this;
+}
+
 ByteWriter& ByteWriter::raw(std::string_view bytes) {
   out_.append(bytes);
   return *this;

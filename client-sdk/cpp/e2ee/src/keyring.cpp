@@ -138,18 +138,19 @@ Result<std::string> Keyring::open_chat(const std::string& sender_id, const Seale
                                   .direct = &from.direct_in});
 }
 
-Result<std::string> Keyring::seal_media(std::uint32_t track, std::string_view frame) {
+Result<std::string> Keyring::seal_media(std::uint32_t track, std::string_view frame, FrameFlags flags) {
+  if (!read_flags(flags_byte(flags), track)) return Result<std::string>::failure(Error::malformed);
   if (wiped_ || !current_) return Result<std::string>::failure(Error::no_key);
   EpochKeys& keys = *epochs_.at(*current_);
   if (!keys.member || !keys.media_out) return Result<std::string>::failure(Error::no_key);
-  const MediaContext context{session_id_, keys.epoch, my_id_, track, keys.media_counter++};
+  const MediaContext context{session_id_, keys.epoch, my_id_, track, keys.media_counter++, flags};
   return Result<std::string>::success(seal_media_frame(frame, context, *keys.media_out));
 }
 
 Result<std::string> Keyring::open_media(const std::string& sender_id, std::uint32_t track, std::string_view payload) {
   using Opened = Result<std::string>;
   if (wiped_ || !current_) return Opened::failure(Error::no_key);
-  const auto header = read_media_header(payload);
+  const auto header = read_media_header(payload, track);
   if (!header) return Opened::failure(Error::malformed);
   const auto keys = held(header->epoch);
   if (!keys.ok()) return Opened::failure(keys.error);

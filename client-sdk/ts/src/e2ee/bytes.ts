@@ -70,6 +70,11 @@ export class ByteWriter {
     return this;
   }
 
+  u8(value: number): this {
+    this.parts.push(Uint8Array.of(value));
+    return this;
+  }
+
   /** Keys, nonces, signatures: fixed lengths, so no length prefix. */
   raw(bytes: Uint8Array): this {
     this.parts.push(bytes);

@@ -18,7 +18,7 @@ export const SIGNATURE_BYTES = 64;
 export const NONCE_BYTES = 24; // XChaCha20-Poly1305.
 export const TAG_BYTES = 16; // Poly1305.
 export const SEALED_SENDER_KEY_BYTES = NONCE_BYTES + KEY_BYTES + TAG_BYTES; // 72.
-export const MEDIA_HEADER_BYTES = 16; // u64(epoch) || u64(counter).
+export const MEDIA_HEADER_BYTES = 17; // u64(epoch) || u64(counter) || u8(flags).
 
 export const PAD_BLOCK = 256;
 export const MAX_CHAT_TEXT_BYTES = 4000;

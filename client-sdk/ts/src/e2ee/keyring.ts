@@ -19,7 +19,15 @@ import { type SealedChat, openChat, sealChat } from "./chat.js";
 import { E2eeError, type E2eeErrorCode } from "./errors.js";
 import { directChainRoot, groupChainRoot, mediaKey } from "./kdf.js";
 import { type Identity, type KeyPair, identityFromSeeds } from "./keys.js";
-import { MediaReceiver, readMediaHeader, sealMediaFrame } from "./media.js";
+import {
+  type FrameFlags,
+  MediaReceiver,
+  NO_FLAGS,
+  flagsByte,
+  readFlags,
+  readMediaHeader,
+  sealMediaFrame,
+} from "./media.js";
 import { type PairKeys, pairKeys } from "./pairwise.js";
 import { type CodeEntry, securityCode } from "./securityCode.js";
 import { openSenderKey, sealSenderKey } from "./senderKey.js";
@@ -276,25 +284,26 @@ export class Keyring {
     });
   }
 
-  /** The payload of a MediaUpload; no_key as for chat. Tracks are u32. */
-  sealMedia(track: number, frame: Uint8Array): Uint8Array {
+  /** The payload of a MediaUpload; no_key as for chat, malformed for flags the track never has. */
+  sealMedia(track: number, frame: Uint8Array, flags: FrameFlags = NO_FLAGS): Uint8Array {
     checkTrack(track);
+    if (readFlags(flagsByte(flags), track) === null) throw new E2eeError("malformed");
     const keys = this.currentKeys();
     if (!keys.member || keys.mediaOut === null) throw new E2eeError("no_key");
     const counter = keys.mediaCounter;
     keys.mediaCounter += 1n;
     return sealMediaFrame(
       frame,
-      { sessionId: this.sessionId, epoch: keys.epoch, senderId: this.myId, track, counter },
+      { sessionId: this.sessionId, epoch: keys.epoch, senderId: this.myId, track, counter, flags },
       keys.mediaOut,
     );
   }
 
-  /** The frame of a MediaFrame. */
+  /** The frame of a MediaFrame (its flags are in readMediaHeader). */
   openMedia(senderId: string, track: number, payload: Uint8Array): Uint8Array {
     checkTrack(track);
     if (this.wiped || this.current === null) throw new E2eeError("no_key");
-    const header = readMediaHeader(payload);
+    const header = readMediaHeader(payload, track);
     if (header === null) throw new E2eeError("malformed");
     const keys = this.held(header.epoch);
     if (senderId === this.myId) throw new E2eeError("no_key");

@@ -1,16 +1,54 @@
-// Media frames: no per-frame signature (cost); the per-sender media key
-// and a counter in the header, bound to the track by the associated data.
+// Media frames: no per-frame signature (cost); the per-sender media key and
+// a clear header (epoch, counter, flags) bound to the track by the
+// associated data. The server may read the header and nothing else: it
+// drops a camera's upper temporal layers first and waits for key frames.
 import { ByteWriter, type U64, concatBytes, readU64, toU64, u64Bytes } from "./bytes.js";
 import { MEDIA_HEADER_BYTES, MEDIA_LABEL, NONCE_BYTES, TAG_BYTES } from "./constants.js";
 import { E2eeError } from "./errors.js";
 import { sodium } from "./sodium.js";
 
+/** The tracks a sender has (MediaTrack in the protocol). */
+export const MICROPHONE_TRACK = 0;
+export const CAMERA_TRACK = 1;
+
+/** What the flags byte says of a camera frame; a microphone frame has none. */
+export interface FrameFlags {
+  keyFrame: boolean;
+  /** 0 (the base) to 2; a key frame is in the base. */
+  temporalLayer: number;
+}
+
+export const NO_FLAGS: FrameFlags = Object.freeze({ keyFrame: false, temporalLayer: 0 });
+
+const KEY_FRAME_BIT = 0x01;
+const LAYER_BITS = 0x06;
+const TOP_LAYER = 2;
+
+/** Bit 0: key frame; bits 1-2: temporal layer; bits 3-7: zero. */
+export function flagsByte(flags: FrameFlags): number {
+  return (flags.keyFrame ? KEY_FRAME_BIT : 0) | (flags.temporalLayer << 1);
+}
+
+/**
+ * The flags of a frame on `track`; null where the byte is not one a sender on
+ * that track may write (reserved bits, layer 3, a key frame above the base,
+ * any flag on the microphone, an unknown track).
+ */
+export function readFlags(byte: number, track: number): FrameFlags | null {
+  if (track === MICROPHONE_TRACK) return byte === 0 ? NO_FLAGS : null;
+  if (track !== CAMERA_TRACK || (byte & ~(KEY_FRAME_BIT | LAYER_BITS)) !== 0) return null;
+  const flags = { keyFrame: (byte & KEY_FRAME_BIT) !== 0, temporalLayer: (byte & LAYER_BITS) >> 1 };
+  if (flags.temporalLayer > TOP_LAYER || (flags.keyFrame && flags.temporalLayer !== 0)) return null;
+  return flags;
+}
+
 export interface MediaContext {
   sessionId: string;
   epoch: U64;
   senderId: string;
-  track: U64;
+  track: number;
   counter: U64;
+  flags?: FrameFlags;
 }
 
 export function mediaAd(c: MediaContext): Uint8Array {
@@ -21,6 +59,7 @@ export function mediaAd(c: MediaContext): Uint8Array {
     .str(c.senderId)
     .u64(c.track)
     .u64(c.counter)
+    .u8(flagsByte(c.flags ?? NO_FLAGS))
     .take();
 }
 
@@ -39,34 +78,44 @@ export function sealMediaFrame(frame: Uint8Array, context: MediaContext, mediaKe
     mediaNonce(context.counter),
     mediaKey,
   );
-  return concatBytes(u64Bytes(context.epoch), u64Bytes(context.counter), ciphertext);
+  const flags = Uint8Array.of(flagsByte(context.flags ?? NO_FLAGS));
+  return concatBytes(u64Bytes(context.epoch), u64Bytes(context.counter), flags, ciphertext);
 }
 
 export interface MediaHeader {
   epoch: bigint;
   counter: bigint;
+  flags: FrameFlags;
 }
 
-export function readMediaHeader(payload: Uint8Array): MediaHeader | null {
+/** Null if shorter than header and tag, or its flags are not valid for the track. */
+export function readMediaHeader(payload: Uint8Array, track: number): MediaHeader | null {
   if (payload.length < MEDIA_HEADER_BYTES + TAG_BYTES) return null;
-  return { epoch: readU64(payload, 0), counter: readU64(payload, 8) };
+  const flags = readFlags(payload[16] as number, track); // The length is checked above.
+  if (flags === null) return null;
+  return { epoch: readU64(payload, 0), counter: readU64(payload, 8), flags };
 }
 
-/** One sender in one epoch: remembers the last counter opened (frames may be lost, so no cap). */
+/**
+ * One sender in one epoch: remembers the last counter opened on each track
+ * (frames may be lost, so no cap; the microphone may overtake the camera in
+ * a receiver's queue, so the tracks are counted apart).
+ */
 export class MediaReceiver {
-  private last: bigint | null = null;
+  private readonly last: (bigint | null)[] = [null, null];
 
   constructor(private readonly key: Uint8Array) {}
 
-  open(payload: Uint8Array, sessionId: string, epoch: U64, senderId: string, track: U64): Uint8Array {
-    const header = readMediaHeader(payload);
+  open(payload: Uint8Array, sessionId: string, epoch: U64, senderId: string, track: number): Uint8Array {
+    const header = readMediaHeader(payload, track);
     if (header === null) throw new E2eeError("malformed");
     const current = toU64(epoch);
     if (header.epoch < current) throw new E2eeError("stale_epoch");
     if (header.epoch > current) throw new E2eeError("no_key");
-    if (this.last !== null && header.counter <= this.last) throw new E2eeError("replay");
+    const last = this.last[track] ?? null;
+    if (last !== null && header.counter <= last) throw new E2eeError("replay");
 
-    const ad = mediaAd({ sessionId, epoch: header.epoch, senderId, track, counter: header.counter });
+    const ad = mediaAd({ sessionId, epoch: header.epoch, senderId, track, counter: header.counter, flags: header.flags });
     let frame: Uint8Array;
     try {
       frame = sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(
@@ -79,7 +128,7 @@ export class MediaReceiver {
     } catch {
       throw new E2eeError("tampered");
     }
-    this.last = header.counter;
+    this.last[track] = header.counter;
     return frame;
   }
 }

@@ -18,6 +18,8 @@ class ByteWriter {
   ByteWriter& str(std::string_view text);
   // u64(n): 8 bytes big-endian.
   ByteWriter& u64(std::uint64_t value);
+  // u8(n): one byte.
+  ByteWriter& u8(std::uint8_t value);
   // Keys, nonces, signatures and ciphertexts: as they are.
   ByteWriter& raw(std::string_view bytes);
 

@@ -30,7 +30,7 @@ inline constexpr std::size_t kSignatureBytes = 64;
 inline constexpr std::size_t kNonceBytes = 24;                                      // XChaCha20-Poly1305.
 inline constexpr std::size_t kTagBytes = 16;                                        // Poly1305.
 inline constexpr std::size_t kSealedSenderKeyBytes = kNonceBytes + 32 + kTagBytes;  // 72.
-inline constexpr std::size_t kMediaHeaderBytes = 16;                                // u64(epoch) || u64(counter).
+inline constexpr std::size_t kMediaHeaderBytes = 17;  // u64(epoch) || u64(counter) || u8(flags).
 
 inline constexpr std::size_t kPadBlock = 256;
 inline constexpr std::size_t kMaxChatTextBytes = 4000;

@@ -15,6 +15,7 @@
 #include "balint/e2ee/constants.hpp"
 #include "balint/e2ee/error.hpp"
 #include "balint/e2ee/identity.hpp"
+#include "balint/e2ee/media.hpp"
 #include "balint/e2ee/random.hpp"
 
 #include <cstdint>
@@ -92,8 +93,9 @@ class Keyring {
   Result<std::string> open_chat(const std::string& sender_id, const SealedChat& chat);
 
   // The payload of a MediaUpload; no_key as for chat.
-  Result<std::string> seal_media(std::uint32_t track, std::string_view frame);
-  // The frame of a MediaFrame.
+  // malformed when `flags` are not ones a sender on `track` may write.
+  Result<std::string> seal_media(std::uint32_t track, std::string_view frame, FrameFlags flags = {});
+  // The frame of a MediaFrame (its flags are in read_media_header).
   Result<std::string> open_media(const std::string& sender_id, std::uint32_t track, std::string_view payload);
 
   // Wipes the keys of past epochs whose grace has run out by `now_ms`.
