@@ -2,6 +2,7 @@
 
 #include "app/clock.hpp"
 #include "app/log.hpp"
+#include "app/server_frame.hpp"
 #include "core/names.hpp"
 #include "net/router.hpp"
 
@@ -17,13 +18,6 @@ using net::ws::SharedFrame;
 using net::WsConnection;
 
 namespace {
-
-// The message in a frame of its own, serialized straight into it.
-SharedFrame serialize(const v1::ServerMessage& message) {
-  return net::ws::binary_frame(message.ByteSizeLong(), [&](char* out) {
-    message.SerializeWithCachedSizesToArray(reinterpret_cast<std::uint8_t*>(out));
-  });
-}
 
 net::http::status refusal_status(v1::ErrorCode code) {
   switch (code) {
@@ -69,6 +63,7 @@ Room::Room(net::asio::io_context& worker, core::Session session, net::Limits lim
       session_(std::move(session)),
       limits_(limits),
       tick_timer_(worker),
+      key_frame_timer_(worker),
       admissions_(std::move(admissions)),
       store_(std::move(store)) {
   update_summary(session_.snapshot(now_ms()));
@@ -174,12 +169,14 @@ std::string Room::issue_resume_credential(const std::string& participant_id) {
 void Room::on_open(WsConnection& connection) {
   auto self = connection.shared_from_this();
   const auto now = std::chrono::steady_clock::now();
-  auto [it, fresh] = links_.try_emplace(connection.participant_id, Link{self, {{limits_.commands, now}}, {{limits_.media, now}}});
+  auto [it, fresh] = links_.try_emplace(connection.participant_id, self, limits_, now);
   if (!fresh) {
     // The same member signed in again: the newer connection wins.
     if (it->second.connection.get() != &connection) say_goodbye(*it->second.connection, "signed in again from another connection");
-    it->second = Link{self, {{limits_.commands, now}}, {{limits_.media, now}}};
+    it->second = Link(self, limits_, now);
   }
+  // A new connection has a new encoder: what receivers held of the old one is no use.
+  for (auto& [participant, receiver] : links_) receiver.cameras.lose(connection.participant_id);
   log(LogLevel::info, "member connected session=", session_.id(), " participant=", connection.participant_id);
 
   v1::ServerMessage welcome;
@@ -207,6 +204,7 @@ void Room::on_closed(WsConnection& connection) {
   const auto it = links_.find(connection.participant_id);
   if (it != links_.end() && it->second.connection.get() != &connection) return;  // Replaced by a newer connection.
   if (it != links_.end()) links_.erase(it);
+  for (auto& [participant, receiver] : links_) receiver.cameras.lose(connection.participant_id);
   log(LogLevel::info, "member disconnected session=", session_.id(), " participant=", connection.participant_id);
   const auto outcome = session_.disconnect(connection.participant_id, now_ms());
   if (outcome.ok()) publish(outcome);
@@ -219,7 +217,9 @@ void Room::on_message(WsConnection& connection, std::string_view bytes, bool bin
 
   v1::ClientMessage message;
   const bool parsed = binary && message.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
-  const bool media = parsed && message.body_case() == v1::ClientMessage::kMedia;
+  // Media, and asking for a key frame (a cheap message of the same rhythm), draw on the media budget.
+  const bool media = parsed && (message.body_case() == v1::ClientMessage::kMedia ||
+                                message.body_case() == v1::ClientMessage::kRequestKeyFrame);
   // Key exchange is bounded by the protocol itself (one announcement per
   // connection, one hand-out per key epoch), so that a tight command limit
   // cannot break encryption; only refused key messages draw on the budget.
@@ -231,11 +231,13 @@ void Room::on_message(WsConnection& connection, std::string_view bytes, bool bin
   if (!binary) return reply(connection, 0, v1::ERROR_CODE_MALFORMED, "send binary protobuf frames, not text");
   if (!parsed) return reply(connection, 0, v1::ERROR_CODE_MALFORMED, "frame is not a ClientMessage");
   switch (message.body_case()) {
-    case v1::ClientMessage::kMedia: return relay_media(connection, message.media());
+    case v1::ClientMessage::kMedia: return relay_media(link, message.media());
+    case v1::ClientMessage::kRequestKeyFrame: return request_key_frame(link, message.request_key_frame());
     case v1::ClientMessage::kHeartbeat: return answer_heartbeat(connection);
     case v1::ClientMessage::kCommand:
     case v1::ClientMessage::kChat:
-    case v1::ClientMessage::kSenderKeys: break;
+    case v1::ClientMessage::kSenderKeys:
+    case v1::ClientMessage::kVideoReception: break;
     default:
       return reply(connection, message.request_id(), v1::ERROR_CODE_MALFORMED, "message has no known body");
   }
@@ -253,6 +255,8 @@ void Room::on_message(WsConnection& connection, std::string_view bytes, bool bin
   link.last_request_id = message.request_id();
   if (message.has_chat()) return relay_chat(connection, message.request_id(), message.chat());
   if (message.has_sender_keys()) return relay_sender_keys(link, message.request_id(), message.sender_keys());
+  if (message.has_video_reception())
+    return set_video_reception(link, message.request_id(), message.video_reception());
   handle_command(link, message.request_id(), message.command());
 }
 
@@ -316,8 +320,13 @@ bool Room::may_forward(const std::string& sender_id, std::uint32_t track) const 
   }
 }
 
-void Room::relay_media(WsConnection& connection, const v1::MediaUpload& media) {
-  if (!may_forward(connection.participant_id, media.track())) {
+void Room::relay_media(Link& link, const v1::MediaUpload& media) {
+  WsConnection& connection = *link.connection;
+  const bool camera = media.track() == v1::MEDIA_TRACK_CAMERA;
+  // A camera frame whose clear header no receiver would accept is dropped here.
+  const auto flags = camera ? read_camera_flags(media.payload()) : std::nullopt;
+  if (!may_forward(connection.participant_id, media.track()) || (camera && !flags)) {
+    if (camera) link.camera_held = true;
     ++dropped_frames_;
     return;
   }
@@ -327,8 +336,9 @@ void Room::relay_media(WsConnection& connection, const v1::MediaUpload& media) {
   frame.set_track(media.track());
   frame.set_payload(media.payload());
   const auto bytes = serialize(message);
+  if (camera) return relay_camera(link, bytes, *flags);
   for (auto& [participant, receiver] : links_)
-    if (receiver.connection.get() != &connection) receiver.connection->send(bytes, WsConnection::Priority::media);
+    if (receiver.connection.get() != &connection) receiver.connection->send(bytes, WsConnection::Priority::audio);
 }
 
 // The same few bytes every time, made once and shared by every room.

@@ -7,6 +7,8 @@
 // lock.
 #pragma once
 
+#include "app/camera_feeds.hpp"
+#include "app/key_frame_throttle.hpp"
 #include "app/store.hpp"
 #include "auth/token.hpp"
 #include "core/session.hpp"
@@ -124,12 +126,24 @@ class Room : public net::WsHandler, public std::enable_shared_from_this<Room> {
       net::TokenBucket bucket;
       std::uint32_t refused_in_a_row = 0;
     };
+    Link(std::shared_ptr<net::WsConnection> connection, const net::Limits& limits,
+         std::chrono::steady_clock::time_point now)
+        : connection(std::move(connection)), commands{{limits.commands, now}}, media{{limits.media, now}} {}
+
     std::shared_ptr<net::WsConnection> connection;
     Budget commands;
     Budget media;
     std::uint64_t last_request_id = 0;
     // The key epoch whose sender keys this connection last handed out.
     std::uint64_t keys_handed_out = 0;
+    // As a receiver of video: what it can decode of each camera, and
+    // whether it asked for none (audio only).
+    CameraFeeds cameras;
+    bool video_paused = false;
+    // As a sender of video: the key frames asked of it, and whether its
+    // last camera frame was held back by the rule.
+    KeyFrameThrottle key_frames;
+    bool camera_held = false;
   };
   enum class Traffic { command, media };
 
@@ -144,7 +158,19 @@ class Room : public net::WsHandler, public std::enable_shared_from_this<Room> {
   void handle_command(Link& link, std::uint64_t request_id, const core::v1::Command& command);
   void revoke_tokens_of(const std::string& participant_id);
   bool may_forward(const std::string& sender_id, std::uint32_t track) const;
-  void relay_media(net::WsConnection& connection, const core::v1::MediaUpload& media);
+  void relay_media(Link& link, const core::v1::MediaUpload& media);
+  // Camera frames (room_cameras.cpp): forwarded by the rule and the clear
+  // header, to each receiver that can decode them; key frames asked for
+  // where one is missing.
+  void relay_camera(Link& sender, const net::ws::SharedFrame& bytes, CameraFlags flags);
+  void request_key_frame(Link& from, const core::v1::RequestKeyFrame& request);
+  void set_video_reception(Link& link, std::uint64_t request_id, const core::v1::VideoReception& reception);
+  // Asks `sender` for a key frame now, or as soon as its throttle allows.
+  void ask_key_frame(Link& sender);
+  // Wakes the room at `due` (or earlier, if it wakes earlier anyway) to ask
+  // the senders whose requests are due then.
+  void wake_for_key_frame(KeyFrameThrottle::Clock::time_point due);
+  void ask_due_key_frames();
   void answer_heartbeat(net::WsConnection& connection);
   void relay_chat(net::WsConnection& connection, std::uint64_t request_id, const core::v1::ChatUpload& chat);
   void relay_sender_keys(Link& link, std::uint64_t request_id, const core::v1::SenderKeysUpload& upload);
@@ -174,6 +200,8 @@ class Room : public net::WsHandler, public std::enable_shared_from_this<Room> {
   core::Session session_;
   net::Limits limits_;
   net::asio::steady_timer tick_timer_;
+  net::asio::steady_timer key_frame_timer_;  // For a key frame request the throttle held back.
+  std::optional<KeyFrameThrottle::Clock::time_point> key_frame_timer_due_;
   std::unordered_map<std::string, Link> links_;  // By participant id.
   Admissions admissions_;
   std::shared_ptr<Store> store_;

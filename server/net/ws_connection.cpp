@@ -1,13 +1,14 @@
 #include "net/ws_connection.hpp"
 
 #include "net/flush_queue.hpp"
+#include "net/send_queue.hpp"
 #include "net/token_bucket.hpp"
 
-#include <sys/socket.h>
-#include <sys/uio.h>
-
+#include <algorithm>
 #include <array>
 #include <cerrno>
+#include <sys/socket.h>
+#include <sys/uio.h>
 #include <vector>
 
 namespace balint::net {
@@ -55,12 +56,13 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
         limits_(limits),
         reader_(limits.max_message_bytes),
         control_rate_(limits.control, Clock::now()),
+        queue_(limits.max_queue_bytes),
         timer_(context.get_executor()) {
     if constexpr (kPlain) flush_queue_ = &asio::use_service<FlushQueue>(context);
   }
 
   void accept(const Request& request) override {
-    push(std::make_shared<const std::string>(
+    push_control(std::make_shared<const std::string>(
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " +
         ws::accept_key(request[http::field::sec_websocket_key]) + "\r\nServer: balint-room\r\n\r\n"));
     heard();
@@ -73,36 +75,53 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
     });
   }
 
-  void send(ws::SharedFrame frame, Priority priority) override {
-    if (closing_ || closed_) return;
-    const std::size_t size = frame->size();
-    if (priority == Priority::media && queued_bytes_ + size > limits_.max_queue_bytes) {
-      ++dropped_media_;
-      return;
-    }
-    if (queued_bytes_ + size > 2 * limits_.max_queue_bytes) return slow_reader();
-    push(std::move(frame));
+  bool send(ws::SharedFrame frame, Priority priority) override {
+    if (closing_ || closed_) return false;
+    return queued(queue_.add(std::move(frame), priority));
   }
 
   void close(ws::SharedFrame last_frame, ws::CloseReason reason) override {
     if (closing_ || closed_) return;
-    if (last_frame) push(std::move(last_frame));
+    if (last_frame) {
+      queue_.add_control(std::move(last_frame));
+      queue_grew();
+    }
     start_closing(ws::close_frame(reason));
   }
 
   bool is_open() const override { return !closing_ && !closed_; }
-  std::uint64_t dropped_media() const override { return dropped_media_; }
-  std::size_t queued_bytes() const override { return queued_bytes_; }
+  std::uint64_t dropped_media() const override { return queue_.dropped_media(); }
+  std::size_t queued_bytes() const override { return queue_.bytes(); }
 
  private:
   std::shared_ptr<StreamConnection> shared() { return std::static_pointer_cast<StreamConnection>(shared_from_this()); }
 
   // --- Writing ---------------------------------------------------------
 
-  void push(ws::SharedFrame frame) {
-    if (queue_.empty()) last_progress_ = Clock::now();
-    queued_bytes_ += frame->size();
-    queue_.push_back(std::move(frame));
+  // What the queue did with a frame: a write to start, or a slow reader.
+  bool queued(SendQueue::Added added) {
+    switch (added) {
+      case SendQueue::Added::queued:
+        queue_grew();
+        return true;
+      case SendQueue::Added::dropped:
+        return false;
+      case SendQueue::Added::overflow:
+        slow_reader();
+        return false;
+    }
+    return false;
+  }
+
+  void push_control(ws::SharedFrame frame) {
+    queue_.add_control(std::move(frame));
+    queue_grew();
+  }
+
+  // A frame went in: it is written with the others, now or at the end of
+  // this turn.
+  void queue_grew() {
+    if (queue_.size() == 1 && queue_.head_written() == 0) last_progress_ = Clock::now();
     if constexpr (kPlain) {
       if (!awaiting_writable_) schedule_flush();
     } else {
@@ -127,22 +146,22 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
   // socket until it takes no more, then waiting until it does.
   void flush_plain() {
     flush_due_ = false;
-    if (closed_ || in_flight_ > 0) return;  // A ring send is out: its end flushes again.
+    if (closed_ || queue_.in_flight() > 0) return;  // A ring send is out: its end flushes again.
     SendRing* ring = flush_queue_->ring();
     while (!queue_.empty()) {
       iovec pieces[kMaxGather];
       const std::size_t count = std::min(queue_.size(), kMaxGather);
       std::size_t offered = 0;
       for (std::size_t i = 0; i < count; ++i) {
-        const std::size_t skip = i == 0 ? head_written_ : 0;
-        pieces[i].iov_base = const_cast<char*>(queue_[i]->data() + skip);
-        pieces[i].iov_len = queue_[i]->size() - skip;
+        const std::size_t skip = i == 0 ? queue_.head_written() : 0;
+        pieces[i].iov_base = const_cast<char*>(queue_.frame(i).data() + skip);
+        pieces[i].iov_len = queue_.frame(i).size() - skip;
         offered += pieces[i].iov_len;
       }
       if (ring) {
-        in_flight_ = count;
+        queue_.write_started(count);
         if (ring->send(stream_.native_handle(), std::span<const iovec>(pieces, count), shared())) return;
-        in_flight_ = 0;  // The ring is full even after a submit: this once, a call of its own.
+        queue_.write_started(0);  // The ring is full even after a submit: this once, a call of its own.
       }
       msghdr message{};
       message.msg_iov = pieces;
@@ -162,8 +181,9 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
 
   // A ring send ended.
   void ring_sent(int result) {
-    in_flight_ = 0;
-    if (closed_) {
+    const bool closed_meanwhile = closed_;
+    if (result <= 0 || closed_meanwhile) queue_.write_ended(0);
+    if (closed_meanwhile) {
       error_code ignored;
       stream_.close(ignored);  // Held open for this send: see finish().
       return;
@@ -191,44 +211,33 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
     });
   }
 
-  // Takes `written` bytes off the front of the queue.
+  // A write ended, having taken `written` bytes off the front of the queue.
   void consume(std::size_t written) {
-    queued_bytes_ -= written;
+    queue_.write_ended(written);
     last_progress_ = Clock::now();
-    std::size_t done = 0;
-    written += head_written_;
-    while (done < queue_.size() && written >= queue_[done]->size()) written -= queue_[done++]->size();
-    head_written_ = written;
-    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(done));
-    pong_at_ = pong_at_ != kNoPong && pong_at_ >= done ? pong_at_ - done : kNoPong;
   }
-
-  // The first frame that no write has touched yet: the ones before it are
-  // being written, or partly are.
-  std::size_t first_untouched() const { return std::max(in_flight_, head_written_ > 0 ? std::size_t{1} : std::size_t{0}); }
 
   // TLS: one write at a time, of everything queued (up to kMaxGather
   // frames): frames queued while a write is out go together in the next.
   void write_next() {
-    if (in_flight_ > 0 || closed_ || queue_.empty()) return;
+    if (queue_.in_flight() > 0 || closed_ || queue_.empty()) return;
     Gather gather;
     gather.count = std::min(queue_.size(), kMaxGather);
-    for (std::size_t i = 0; i < gather.count; ++i) gather.buffers[i] = asio::buffer(*queue_[i]);
-    gather.buffers[0] += head_written_;
-    in_flight_ = gather.count;
+    for (std::size_t i = 0; i < gather.count; ++i) gather.buffers[i] = asio::buffer(queue_.frame(i));
+    gather.buffers[0] += queue_.head_written();
+    queue_.write_started(gather.count);
     // Every piece the client takes counts as progress, not only the whole
     // write: a slow reader is not one that reads nothing.
     auto progress = [this](const error_code& ec, std::size_t) -> std::size_t {
       last_progress_ = Clock::now();
       return ec ? 0 : 64 * 1024;
     };
-    asio::async_write(stream_, gather, progress, [self = shared()](error_code ec, std::size_t written) {
-      self->wrote(ec, written);
-    });
+    asio::async_write(stream_, gather, progress,
+                      [self = shared()](error_code ec, std::size_t written) { self->wrote(ec, written); });
   }
 
   void wrote(error_code ec, std::size_t written) {
-    in_flight_ = 0;
+    if (closed_ || ec) queue_.write_ended(0);
     if (closed_) return;
     if (ec) return finish();
     consume(written);
@@ -239,11 +248,7 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
   void slow_reader() {
     // What waits behind the write in flight is dropped: the reader is too
     // far behind for it to matter, and the close must not wait for it.
-    queue_.resize(first_untouched());
-    pong_at_ = kNoPong;
-    queued_bytes_ = 0;
-    for (const auto& frame : queue_) queued_bytes_ += frame->size();
-    queued_bytes_ -= head_written_;
+    queue_.cut_untouched();
     start_closing(ws::close_frame({ws::close_code::policy_error, "slow reader: messages backed up"}));
   }
 
@@ -252,11 +257,12 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
   // more is let go then, whatever is still queued.
   void start_closing(ws::SharedFrame close_frame) {
     closing_ = true;
+    queue_.drop_waiting_media();                      // Nothing may follow the close frame, which would go before them.
     timer_.expires_after(limits_.handshake_timeout);  // Ends the keep-alive wait.
     timer_.async_wait([self = shared()](error_code ec) {
       if (!ec) self->finish();
     });
-    push(std::move(close_frame));
+    push_control(std::move(close_frame));
   }
 
   // --- Reading ---------------------------------------------------------
@@ -290,7 +296,7 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
     // The client closed or broke the protocol: nothing more is read, and
     // the connection ends once the answer is out.
     peer_closed_ = true;
-    if (in_flight_ == 0 && !flush_due_ && !awaiting_writable_ && queue_.empty()) finish(Ending::orderly);
+    if (queue_.in_flight() == 0 && !flush_due_ && !awaiting_writable_ && queue_.empty()) finish(Ending::orderly);
   }
 
   // Closing, what else comes is read (the client's close may follow) and
@@ -301,18 +307,7 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
 
   void on_ping(std::string_view payload) override {
     if (closing_ || !control_allowed()) return;
-    auto pong = ws::pong_frame(payload);
-    // Past the queue bound a newer pong takes the place of one not yet
-    // written (RFC 6455 section 5.5.3 allows answering only the latest
-    // ping), so that a client who pings and never reads holds one pong here.
-    if (queued_bytes_ + pong->size() > limits_.max_queue_bytes && pong_at_ != kNoPong && pong_at_ >= first_untouched()) {
-      queued_bytes_ = queued_bytes_ - queue_[pong_at_]->size() + pong->size();
-      queue_[pong_at_] = std::move(pong);
-      return;
-    }
-    if (queued_bytes_ + pong->size() > 2 * limits_.max_queue_bytes) return slow_reader();
-    pong_at_ = queue_.size();
-    push(std::move(pong));
+    queued(queue_.add_pong(ws::pong_frame(payload)));
   }
 
   void on_pong() override {  // Every read counts as heard already.
@@ -360,13 +355,14 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
       // close frame, so none is sent and waited for: the connection ends
       // at once, and the room marks the member reconnecting now, not a
       // handshake timeout later.
-      if (!self->queue_.empty() && now >= self->last_progress_ + self->limits_.ping_interval + self->limits_.ping_timeout)
+      if (!self->queue_.empty() &&
+          now >= self->last_progress_ + self->limits_.ping_interval + self->limits_.ping_timeout)
         return self->finish();
       if (self->ping_outstanding_ && now >= self->ping_sent_ + self->limits_.ping_timeout) return self->finish();
       if (!self->ping_outstanding_ && now >= self->last_heard_ + self->limits_.ping_interval) {
         self->ping_outstanding_ = true;
         self->ping_sent_ = now;
-        self->push(ws::ping_frame());
+        self->push_control(ws::ping_frame());
       }
       self->arm_keepalive();
     });
@@ -383,9 +379,7 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
     if (closed_) return;
     closed_ = true;
     // A write still out may be reading its frames: they stay until it ends.
-    queue_.resize(std::min(in_flight_, queue_.size()));
-    pong_at_ = kNoPong;
-    queued_bytes_ = 0;
+    queue_.keep_in_flight();
     timer_.cancel();
     error_code ignored;
     if constexpr (kPlain) {
@@ -399,7 +393,7 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
       // reads its descriptor number only then: closed now, the number could
       // be a new connection's by that time. Shut down, it keeps the number
       // until the send ends (and fails), and ring_sent() closes it.
-      if (in_flight_ == 0) stream_.close(ignored);
+      if (queue_.in_flight() == 0) stream_.close(ignored);
     } else if (!(peer_closed_ && reader_.done())) {
       beast::get_lowest_layer(stream_).socket().close(ignored);  // Broken or gone: no goodbye to wait for.
     } else {
@@ -465,23 +459,17 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
   Limits limits_;
   ws::FrameReader reader_;
   TokenBucket control_rate_;
-  std::vector<char> tls_read_buffer_;  // TLS only: it decrypts into it.
-  std::vector<ws::SharedFrame> queue_;
-  std::size_t head_written_ = 0;  // Of the first frame, already written.
-  std::size_t in_flight_ = 0;     // Frames in the write that is out (TLS, or a ring send).
-  std::size_t queued_bytes_ = 0;  // Not yet written.
-  static constexpr std::size_t kNoPong = SIZE_MAX;
-  std::size_t pong_at_ = kNoPong;  // Where in the queue the latest pong waits.
+  std::vector<char> tls_read_buffer_;               // TLS only: it decrypts into it.
+  SendQueue queue_;                                 // Its write in flight: TLS's, or a ring send.
   Clock::time_point last_progress_ = Clock::now();  // The queue last moved (or filled from empty).
-  std::uint64_t dropped_media_ = 0;
-  FlushQueue* flush_queue_ = nullptr;  // Plain: where it waits to be written.
-  bool flush_due_ = false;          // Plain: in the flush queue.
-  bool awaiting_writable_ = false;  // Plain: the socket took no more.
-  bool closing_ = false;      // Our close frame is queued: nothing more is.
-  bool peer_closed_ = false;  // The client closed, or broke the protocol.
-  bool gave_up_ = false;      // The client broke a limit: nothing more is read.
-  bool closed_ = false;       // on_closed was delivered.
-  Timer timer_;               // Keep-alive, then the closing handshake.
+  FlushQueue* flush_queue_ = nullptr;               // Plain: where it waits to be written.
+  bool flush_due_ = false;                          // Plain: in the flush queue.
+  bool awaiting_writable_ = false;                  // Plain: the socket took no more.
+  bool closing_ = false;                            // Our close frame is queued: nothing more is.
+  bool peer_closed_ = false;                        // The client closed, or broke the protocol.
+  bool gave_up_ = false;                            // The client broke a limit: nothing more is read.
+  bool closed_ = false;                             // on_closed was delivered.
+  Timer timer_;                                     // Keep-alive, then the closing handshake.
   Clock::time_point last_heard_ = Clock::now();
   Clock::time_point ping_sent_;
   bool ping_outstanding_ = false;
@@ -498,10 +486,10 @@ std::shared_ptr<WsConnection> WsConnection::create(Transport transport, std::sha
     const auto local = socket.local_endpoint(ec);  // A socket already gone fails its first read.
     PlainSocket bound(context, ec ? tcp::v4() : local.protocol(), socket.release());
     return std::make_shared<StreamConnection<PlainSocket>>(std::move(bound), context, std::move(transport.slot),
-                                                          std::move(handler), limits);
+                                                           std::move(handler), limits);
   }
   return std::make_shared<StreamConnection<TlsStream>>(std::move(std::get<TlsStream>(transport.stream)), context,
-                                                      std::move(transport.slot), std::move(handler), limits);
+                                                       std::move(transport.slot), std::move(handler), limits);
 }
 
 }  // namespace balint::net

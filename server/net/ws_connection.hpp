@@ -11,6 +11,7 @@
 
 #include "net/limits.hpp"
 #include "net/net.hpp"
+#include "net/send_queue.hpp"
 #include "net/transport.hpp"
 #include "net/ws_frames.hpp"
 
@@ -33,8 +34,7 @@ class WsHandler {
 
 class WsConnection : public std::enable_shared_from_this<WsConnection> {
  public:
-  // Media may be dropped when the reader is slow; state never is.
-  enum class Priority { media, state };
+  using Priority = net::Priority;  // See send_queue.hpp.
 
   // A connection over `transport` (plain or TLS) that reports to `handler`.
   static std::shared_ptr<WsConnection> create(Transport transport, std::shared_ptr<WsHandler> handler, Limits limits);
@@ -44,10 +44,11 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
   // http_session.cpp), then starts reading.
   virtual void accept(const Request& request) = 0;
 
-  // Queues a frame. A media frame that does not fit under the queue bound
-  // is dropped (and counted); a state frame that would take the queue past
-  // twice the bound closes the connection as a slow reader.
-  virtual void send(ws::SharedFrame frame, Priority priority) = 0;
+  // Queues a frame, ahead of any queued frames of a lower priority that no
+  // write has touched yet. False when it was not queued: a media frame past
+  // its part of the queue bound is dropped (and counted), and a state frame
+  // that would take the queue past twice the bound closes the connection.
+  virtual bool send(ws::SharedFrame frame, Priority priority) = 0;
 
   // Sends what is queued, then `last_frame` (if any), then a close frame
   // with `reason`. Nothing queued after this is sent.

@@ -106,6 +106,14 @@ Member::Member(std::string label, sdk::ClientOptions options)
     std::lock_guard lock(mu_);
     frames_.push_back({frame.sender_id(), frame.payload(), frame.track()});
   });
+  client_->on_video([this](const std::string& sender_id, const sdk::VideoChunk& chunk) {
+    std::lock_guard lock(mu_);
+    frames_.push_back({sender_id, chunk.data, v1::MEDIA_TRACK_CAMERA, chunk.key_frame});
+  });
+  client_->on_key_frame_request([this] {
+    std::lock_guard lock(mu_);
+    key_frame_requests_.push_back(std::chrono::steady_clock::now());
+  });
   client_->on_event([this](const v1::Event& event) {
     std::lock_guard lock(mu_);
     events_.push_back(event);
@@ -173,6 +181,11 @@ std::vector<sdk::ChatMessage> Member::chats() const {
 std::vector<sdk::SecurityNotice> Member::notices() const {
   std::lock_guard lock(mu_);
   return notices_;
+}
+
+std::vector<std::chrono::steady_clock::time_point> Member::key_frame_requests() const {
+  std::lock_guard lock(mu_);
+  return key_frame_requests_;
 }
 
 std::vector<Frame> Member::frames() const {

@@ -85,11 +85,12 @@ class CapturedLog {
 // An invitee with a fixed id.
 sdk::Invitee invitee(const std::string& id, const std::string& name, const std::string& role);
 
-// One received media frame.
+// One received media frame: a microphone's payload, or a camera chunk's data.
 struct Frame {
   std::string sender_id;  // As the server stamped it.
   std::string payload;
   std::uint32_t track = 0;
+  bool key_frame = false;  // Camera only.
 };
 
 // An SDK client that records media, events and states as they arrive.
@@ -120,6 +121,8 @@ class Member {
   // checks that the sender named in the text is the one the server stamped.
   std::multiset<std::string> chat_senders_with_tag(const std::string& tag) const;
   std::size_t states_received() const;
+  // When the server asked this member for key frames, in order.
+  std::vector<std::chrono::steady_clock::time_point> key_frame_requests() const;
 
   // Sends a frame tagged "<tag>|<id>".
   bool send_tagged_media(const std::string& tag);
@@ -140,6 +143,7 @@ class Member {
   std::vector<v1::Event> events_;
   std::vector<sdk::ChatMessage> chats_;
   std::vector<sdk::SecurityNotice> notices_;
+  std::vector<std::chrono::steady_clock::time_point> key_frame_requests_;
   std::size_t states_ = 0;
 };
 

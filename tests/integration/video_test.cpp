@@ -22,11 +22,16 @@ std::multiset<std::string> video_from(const Member& m, const std::string& tag) {
   return senders;
 }
 
-// Each sender sends one video frame tagged `tag`; a refused command from
-// each then proves the server has handled them.
+sdk::VideoChunk chunk(const std::string& data, bool key_frame, std::uint8_t layer = 0) {
+  return {sdk::VideoCodec::vp9, key_frame, layer, data};
+}
+
+// Each sender sends one key frame tagged `tag` (a key frame reaches every
+// receiver that may see it); a refused command from each then proves the
+// server has handled them.
 void video_round(const std::vector<Member*>& senders, const std::vector<Member*>& everyone, const std::string& tag) {
   wait_keys_settled(everyone);
-  for (Member* m : senders) REQUIRE(m->client().send_media(kCamera, tag + "|" + m->id()));
+  for (Member* m : senders) REQUIRE(m->client().send_video(chunk(tag + "|" + m->id(), true)));
   for (Member* m : senders) REQUIRE(m->client().send(m->harmless_command()).code() != v1::ERROR_CODE_OK);
 }
 
@@ -92,9 +97,122 @@ TEST_CASE("Video: cameras reach everyone by the rule, the presenter's as the fac
   video_round({&cy}, all, "stopped");
   CHECK(seen(fac, "stopped", {}).empty());
   CHECK_FALSE(pre.client().send_media(7, "track-7|pre"));
+  CHECK_FALSE(pre.client().send_media(kCamera, "camera frames go through send_video"));
   wait_all(all, must(fac, sdk::cmd::allow_video("p1")));
   video_round({&cy}, all, "allowed");
   CHECK(seen(fac, "allowed", std::multiset<std::string>{"p1"}) == std::multiset<std::string>{"p1"});
+}
+
+namespace {
+
+// Data of the camera frames from `sender` that `m` received, in order.
+std::vector<std::string> camera_data(const Member& m, const std::string& sender) {
+  std::vector<std::string> data;
+  for (const Frame& f : m.frames())
+    if (f.track == kCamera && f.sender_id == sender) data.push_back(f.payload);
+  return data;
+}
+
+// Sends `data` as camera frames from `m`, then proves the server handled them.
+void send_chunks(Member& m, const std::vector<sdk::VideoChunk>& chunks) {
+  for (const auto& c : chunks) REQUIRE(m.client().send_video(c));
+  REQUIRE(m.client().send(m.harmless_command()).code() != v1::ERROR_CODE_OK);
+}
+
+bool wait_until(const std::function<bool()>& done) {
+  const auto until = std::chrono::steady_clock::now() + kWait;
+  while (!done() && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  return done();
+}
+
+struct CameraGroup {
+  TestServer server;
+  sdk::CreatedSession created;
+  Member fac{"facilitator"}, cy{"participant cy"}, di{"participant di"};
+
+  CameraGroup() {
+    sdk::SessionRequest request;
+    request.name = "key frames";
+    request.format = "balint";
+    request.invitees = {invitee("fac", "Dr Ada", "facilitator"), invitee("p1", "Dr Cy", "participant"),
+                        invitee("p2", "Dr Di", "participant")};
+    created = server.admin().create_session(request);
+    fac.join(created.invites[0]);
+    cy.join(created.invites[1]);
+    wait_all({&fac, &cy}, must(cy, sdk::cmd::set_camera(true)));
+    wait_keys_settled({&fac, &cy});
+  }
+};
+
+}  // namespace
+
+TEST_CASE("Video: a newcomer gets no deltas before a key frame, and the sender is asked for one at most every 500 ms",
+          "[video]") {
+  CameraGroup g;
+  send_chunks(g.cy, {chunk("k0", true), chunk("d1", false)});
+  REQUIRE(wait_until([&] { return camera_data(g.fac, "p1").size() == 2; }));
+  CHECK(g.cy.key_frame_requests().empty());  // The facilitator saw the key frame: nobody needs one.
+
+  g.di.join(g.created.invites[2]);
+  wait_keys_settled({&g.fac, &g.cy, &g.di});
+  // Deltas go to the facilitator, not to the newcomer, who cannot decode
+  // them; the first asks the camera for a key frame, the next ones wait.
+  send_chunks(g.cy, {chunk("d2", false), chunk("d3", false, 2)});
+  REQUIRE(wait_until([&] { return g.cy.key_frame_requests().size() == 1; }));
+  send_chunks(g.cy, {chunk("d4", false, 1)});
+  // The need that came within 500 ms of the request is asked for when they are up.
+  REQUIRE(wait_until([&] { return g.cy.key_frame_requests().size() == 2; }));
+  const auto asked = g.cy.key_frame_requests();
+  CHECK(asked[1] - asked[0] >= std::chrono::milliseconds(450));
+  CHECK(camera_data(g.di, "p1").empty());
+
+  send_chunks(g.cy, {chunk("k5", true), chunk("d6", false, 2)});
+  REQUIRE(wait_until([&] { return camera_data(g.di, "p1").size() == 2 && camera_data(g.fac, "p1").size() == 7; }));
+  CHECK(camera_data(g.di, "p1") == std::vector<std::string>{"k5", "d6"});
+  CHECK(camera_data(g.fac, "p1") == std::vector<std::string>{"k0", "d1", "d2", "d3", "d4", "k5", "d6"});
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  CHECK(g.cy.key_frame_requests().size() == 2);  // Nobody waits any more: no more requests.
+}
+
+TEST_CASE("Video: a receiver that asks for a key frame gets the sender asked, and no deltas until it comes",
+          "[video]") {
+  CameraGroup g;
+  send_chunks(g.cy, {chunk("k0", true), chunk("d1", false)});
+  REQUIRE(wait_until([&] { return camera_data(g.fac, "p1").size() == 2; }));
+
+  REQUIRE(g.fac.client().request_key_frame("p1"));
+  REQUIRE(wait_until([&] { return g.cy.key_frame_requests().size() == 1; }));
+  send_chunks(g.cy, {chunk("d2", false)});
+  send_chunks(g.cy, {chunk("k3", true)});
+  REQUIRE(wait_until([&] { return camera_data(g.fac, "p1").size() == 3; }));
+  CHECK(camera_data(g.fac, "p1") == std::vector<std::string>{"k0", "d1", "k3"});
+
+  // Asking for nobody, or for oneself, asks nobody.
+  REQUIRE(g.fac.client().request_key_frame("nobody"));
+  REQUIRE(g.cy.client().request_key_frame("p1"));
+  REQUIRE(g.fac.client().send(g.fac.harmless_command()).code() != v1::ERROR_CODE_OK);
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  CHECK(g.cy.key_frame_requests().size() == 1);
+}
+
+TEST_CASE("Video: a member who pauses incoming video gets audio only, and video again from a key frame", "[video]") {
+  CameraGroup g;
+  must(g.fac, sdk::cmd::next_phase());  // The presentation: cy's microphone is forwarded only if cy presents.
+  REQUIRE(g.fac.client().set_video_paused(true).code() == v1::ERROR_CODE_OK);
+  send_chunks(g.cy, {chunk("k0", true), chunk("d1", false)});
+  REQUIRE(g.fac.client().send_media(0, "audio|fac"));
+  REQUIRE(wait_until([&] {
+    for (const Frame& f : g.cy.frames())
+      if (f.payload == "audio|fac") return true;
+    return false;
+  }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  CHECK(camera_data(g.fac, "p1").empty());
+
+  REQUIRE(g.fac.client().set_video_paused(false).code() == v1::ERROR_CODE_OK);
+  send_chunks(g.cy, {chunk("d2", false), chunk("k3", true), chunk("d4", false)});
+  REQUIRE(wait_until([&] { return camera_data(g.fac, "p1").size() == 2; }));
+  CHECK(camera_data(g.fac, "p1") == std::vector<std::string>{"k3", "d4"});
 }
 
 }  // namespace balint::test

@@ -103,6 +103,8 @@ struct Handlers {
   Client::StateHandler state;
   Client::EventHandler event;
   Client::MediaHandler media;
+  Client::VideoHandler video;
+  Client::KeyFrameRequestHandler key_frame_request;
   Client::ChatHandler chat;
   Client::SecurityHandler security;
   Client::ClosedHandler closed;
@@ -180,6 +182,7 @@ struct Client::Impl {
   const Connection* opened_conn = nullptr;
   bool close_wanted = false;  // close() was called since the last connect().
   bool came_up = false;       // A connection was up since the last connect().
+  bool video_paused = false;  // set_video_paused(true): said again to every new connection.
   std::size_t attempt = 0;    // Reconnect attempts since the drop.
   // I/O thread: the wait before the next attempt, and an attempt's deadline.
   net::steady_timer retry_timer;
@@ -197,6 +200,9 @@ struct Client::Impl {
   v1::CommandResult await(std::uint64_t id, std::chrono::milliseconds timeout);
   // submit() and await() together, from a caller's thread.
   v1::CommandResult round_trip(v1::ClientMessage& message, std::chrono::milliseconds timeout);
+  // Seals a media frame and queues it; false when it could not be.
+  bool send_sealed(std::uint32_t track, std::string_view plaintext, e2ee::FrameFlags flags);
+  void pause_video_again(const std::shared_ptr<Connection>& connection);
 
   // The TLS context for wss://; throws std::runtime_error when the options'
   // CA file cannot be used.
@@ -592,6 +598,9 @@ void Client::Impl::deliver(Connection* from, v1::ServerMessage&& message) {
     case v1::ServerMessage::kSenderKey:
       if (keys) deliver_secure(h, *keys, message);
       return;
+    case v1::ServerMessage::kRequestKeyFrame:
+      if (h.key_frame_request) h.key_frame_request();
+      return;
     default:
       break;
   }
@@ -669,6 +678,7 @@ void Client::Impl::keys_follow_state(Connection* from, const std::shared_ptr<det
       if (up) {
         attempt_timer.cancel();
         cv.notify_all();
+        pause_video_again(held);
         notify(held->handlers(), ConnectionState::open, nullptr);
       } else if (refused) {
         CloseInfo info;
@@ -715,8 +725,16 @@ void Client::Impl::keys_follow_state(Connection* from, const std::shared_ptr<det
 
 void Client::Impl::deliver_secure(const Handlers& h, detail::E2eeSession& keys, v1::ServerMessage& message) {
   if (message.has_media()) {
-    auto opened = keys.open_media(message.media());
+    const v1::MediaFrame& frame = message.media();
+    auto opened = keys.open_media(frame);
     if (!opened) return;
+    if (frame.track() == v1::MEDIA_TRACK_CAMERA) {
+      // It opened, so its header is the sender's.
+      const auto flags = e2ee::read_media_header(frame.payload(), frame.track())->flags;
+      auto chunk = chunk_of_camera_plaintext(*opened, flags.key_frame, flags.temporal_layer);
+      if (chunk && h.video) h.video(frame.sender_id(), *chunk);
+      return;
+    }
     message.mutable_media()->set_payload(std::move(*opened));
     if (h.media) h.media(message.media());
   } else if (message.has_chat()) {
@@ -1095,6 +1113,16 @@ void Client::on_media(MediaHandler handler) {
   impl_->handlers.media = std::move(handler);
 }
 
+void Client::on_video(VideoHandler handler) {
+  std::lock_guard lock(impl_->mu);
+  impl_->handlers.video = std::move(handler);
+}
+
+void Client::on_key_frame_request(KeyFrameRequestHandler handler) {
+  std::lock_guard lock(impl_->mu);
+  impl_->handlers.key_frame_request = std::move(handler);
+}
+
 void Client::on_chat(ChatHandler handler) {
   std::lock_guard lock(impl_->mu);
   impl_->handlers.chat = std::move(handler);
@@ -1236,21 +1264,65 @@ std::uint64_t Client::send_async(const v1::Command& command, ResultHandler done)
 }
 
 bool Client::send_media(std::uint32_t track, std::string payload) {
+  if (track != v1::MEDIA_TRACK_MICROPHONE) return false;  // The camera's go through send_video().
+  return impl_->send_sealed(track, payload, {});
+}
+
+bool Client::send_video(const VideoChunk& chunk) {
+  return impl_->send_sealed(v1::MEDIA_TRACK_CAMERA, camera_plaintext(chunk), {chunk.key_frame, chunk.temporal_layer});
+}
+
+bool Client::request_key_frame(const std::string& sender_id) {
+  std::shared_ptr<Connection> connection;
+  {
+    std::lock_guard lock(impl_->mu);
+    if (impl_->stage != Impl::Stage::open) return false;
+    connection = impl_->conn;
+  }
+  v1::ClientMessage message;
+  message.mutable_request_key_frame()->set_sender_id(sender_id);
+  return connection->enqueue(message.SerializeAsString());
+}
+
+v1::CommandResult Client::set_video_paused(bool paused) {
+  if (impl_->on_io_thread()) return local_error(0, kErrorWrongThread, "set_video_paused() cannot wait inside a client callback");
+  {
+    std::lock_guard lock(impl_->mu);
+    impl_->video_paused = paused;
+  }
+  v1::ClientMessage message;
+  message.mutable_video_reception()->set_paused(paused);
+  return impl_->round_trip(message, impl_->options.command_timeout);
+}
+
+bool Client::Impl::send_sealed(std::uint32_t track, std::string_view plaintext, e2ee::FrameFlags flags) {
   std::shared_ptr<Connection> connection;
   std::shared_ptr<detail::E2eeSession> keys;
   {
-    std::lock_guard lock(impl_->mu);
-    if (impl_->stage != Impl::Stage::open || !impl_->e2ee) return false;
-    connection = impl_->conn;
-    keys = impl_->e2ee;
+    std::lock_guard lock(mu);
+    if (stage != Stage::open || !e2ee) return false;
+    connection = conn;
+    keys = e2ee;
   }
-  auto sealed = keys->seal_media(track, payload);
+  auto sealed = keys->seal_media(track, plaintext, flags);
   if (!sealed) return false;
   v1::ClientMessage message;
   auto* media = message.mutable_media();
   media->set_track(track);
   media->set_payload(std::move(*sealed));
   return connection->enqueue(message.SerializeAsString());
+}
+
+// A new connection receives video: one that was paused says so again.
+void Client::Impl::pause_video_again(const std::shared_ptr<Connection>& connection) {
+  {
+    std::lock_guard lock(mu);
+    if (!video_paused) return;
+  }
+  v1::ClientMessage message;
+  message.mutable_video_reception()->set_paused(true);
+  v1::ErrorCode why{};
+  submit(connection, message, false, nullptr, why);
 }
 
 v1::CommandResult Client::send_chat(const std::string& text, const std::string& recipient_id) {

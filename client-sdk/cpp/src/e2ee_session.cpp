@@ -125,9 +125,10 @@ e2ee::Result<v1::ChatUpload> E2eeSession::seal_chat(std::string_view text, const
   return e2ee::Result<v1::ChatUpload>::success(std::move(upload));
 }
 
-std::optional<std::string> E2eeSession::seal_media(std::uint32_t track, std::string_view frame) {
+std::optional<std::string> E2eeSession::seal_media(std::uint32_t track, std::string_view frame,
+                                                  e2ee::FrameFlags flags) {
   std::lock_guard lock(mu_);
-  auto sealed = keyring_.seal_media(track, frame);
+  auto sealed = keyring_.seal_media(track, frame, flags);
   if (!sealed.ok()) return std::nullopt;
   return std::move(sealed.value);
 }

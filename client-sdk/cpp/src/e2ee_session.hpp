@@ -46,7 +46,7 @@ class E2eeSession {
   std::optional<std::string> open_media(const v1::MediaFrame& frame);
 
   e2ee::Result<v1::ChatUpload> seal_chat(std::string_view text, const std::string& recipient_id);
-  std::optional<std::string> seal_media(std::uint32_t track, std::string_view frame);
+  std::optional<std::string> seal_media(std::uint32_t track, std::string_view frame, e2ee::FrameFlags flags = {});
 
   // Whether this epoch's keys are complete: the server took my sender key
   // and I hold the sender key of every other valid member.

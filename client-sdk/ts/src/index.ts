@@ -19,4 +19,5 @@ export * from "./client/commands.js";
 export * from "./client/errors.js";
 export * from "./client/e2eeSession.js";
 export * from "./client/client.js";
+export * from "./client/video.js";
 export * from "./client/joinCheck.js";

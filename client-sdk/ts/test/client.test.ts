@@ -5,10 +5,13 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
 import {
+  CAMERA_TRACK,
   type Client,
   ClientErrorCode,
   ConnectError,
   type SecurityNotice,
+  VideoCodec,
+  type VideoFrame,
   checkJoin,
   cmd,
   joinCheckUrl,
@@ -169,6 +172,69 @@ describe("a client on a real server", () => {
     assert.ok(heard.get("m2")!.includes("m1:wondering"));
     assert.equal(clients.get("m2")!.undecryptableMediaFrames, 0);
     await closeAll(clients.values());
+  });
+
+  test("camera chunks are sealed and opened with their codec and flags; key frames are asked for and pausing stops them", async () => {
+    const { invites, clients } = await balintGroup();
+    const seen = new Map<string, VideoFrame[]>();
+    for (const [id, c] of clients) {
+      seen.set(id, []);
+      c.on("video", (f) => seen.get(id)!.push(f));
+    }
+    const m1 = clients.get("m1")!;
+    let asked = 0;
+    m1.on("keyFrameRequest", () => (asked += 1));
+    const bytes = (text: string) => new TextEncoder().encode(text);
+    const text = (f: VideoFrame) => `${f.senderId}:${new TextDecoder().decode(f.data)}`;
+    const settle = async () => {
+      for (const c of clients.values()) await c.send(cmd.lowerHand());
+    };
+
+    assert.equal(m1.sendMedia(CAMERA_TRACK, bytes("not through sendMedia")), false);
+    await m1.send(cmd.setCamera(true));
+    assert.ok(m1.sendVideo({ codec: VideoCodec.VP9, keyFrame: true, temporalLayer: 0, data: bytes("key") }));
+    assert.ok(m1.sendVideo({ codec: VideoCodec.VP9, keyFrame: false, temporalLayer: 2, data: bytes("delta") }));
+    await settle();
+    const first = seen.get("fac")!;
+    assert.deepEqual(first.map(text), ["m1:key", "m1:delta"]);
+    assert.deepEqual(
+      first.map((f) => [f.codec, f.keyFrame, f.temporalLayer]),
+      [[VideoCodec.VP9, true, 0], [VideoCodec.VP9, false, 2]],
+    );
+    assert.equal(asked, 0);
+
+    // A newcomer (m2 again, on a new connection) gets no deltas, and m1 is asked for a key frame.
+    await clients.get("m2")!.close();
+    const back = await join(invites.get("m2")!);
+    assert.ok(await back.waitKeysReady(5000));
+    await m1.waitKeysReady(5000);
+    const backSeen: VideoFrame[] = [];
+    back.on("video", (f) => backSeen.push(f));
+    assert.ok(m1.sendVideo({ codec: VideoCodec.VP8, keyFrame: false, temporalLayer: 0, data: bytes("delta 2") }));
+    await settle();
+    await back.send(cmd.lowerHand()); // After m1's round trip: whatever the server forwarded it has come.
+    assert.equal(asked, 1);
+    assert.deepEqual(backSeen, []);
+
+    // Paused, the facilitator gets none; resumed, from the next key frame.
+    assert.equal((await clients.get("fac")!.setVideoPaused(true)).code, v1.ErrorCode.OK);
+    assert.ok(m1.sendVideo({ codec: VideoCodec.VP8, keyFrame: true, temporalLayer: 0, data: bytes("key 3") }));
+    await settle();
+    assert.equal((await clients.get("fac")!.setVideoPaused(false)).code, v1.ErrorCode.OK);
+    assert.ok(m1.sendVideo({ codec: VideoCodec.VP8, keyFrame: true, temporalLayer: 0, data: bytes("key 4") }));
+    await settle();
+    await back.send(cmd.lowerHand());
+    assert.deepEqual(seen.get("fac")!.map(text), ["m1:key", "m1:delta", "m1:delta 2", "m1:key 4"]);
+    assert.deepEqual(backSeen.map(text), ["m1:key 3", "m1:key 4"]);
+
+    // Asking for a key frame reaches the sender.
+    await new Promise((resolve) => setTimeout(resolve, 550)); // Past the server's throttle.
+    assert.ok(back.requestKeyFrame("m1"));
+    await back.send(cmd.lowerHand());
+    await m1.send(cmd.lowerHand());
+    assert.equal(asked, 2);
+    clients.delete("m2");
+    await closeAll([...clients.values(), back]);
   });
 
   test("a join changes the security code, and everyone is told", async () => {

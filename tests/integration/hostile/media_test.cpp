@@ -99,4 +99,54 @@ TEST_CASE("Media: a frame on a track of no kind is dropped, and the sender goes 
   s.expect_others_served();
 }
 
+namespace {
+
+// A camera payload with this flags byte: epoch, counter, flags, then bytes
+// where the AEAD would be (the server opens nothing; it reads the header).
+std::string camera_payload(char flags, std::size_t sealed_bytes = 20) {
+  std::string payload(16, '\0');
+  payload.push_back(flags);
+  payload.append(sealed_bytes, 'x');
+  return payload;
+}
+
+}  // namespace
+
+TEST_CASE("Media: a camera frame whose clear header no receiver would accept is dropped", "[hostile][media][video]") {
+  HostileSession s;
+  auto raw = s.join_raw("p2");
+  auto listener = s.join_raw("pres");
+  REQUIRE(raw->send_command(80, sdk::cmd::set_camera(true)));
+  REQUIRE(raw->wait_result(80).has_value());
+  const auto before = s.snapshot();
+  REQUIRE(sdk::find_member(before, "p2")->may_send_video());
+
+  REQUIRE(raw->send_media(v1::MEDIA_TRACK_CAMERA, camera_payload('\x10')));     // A reserved bit.
+  REQUIRE(raw->send_media(v1::MEDIA_TRACK_CAMERA, camera_payload('\x03')));     // A key frame above the base.
+  REQUIRE(raw->send_media(v1::MEDIA_TRACK_CAMERA, camera_payload('\x01', 10)));  // Shorter than header and tag.
+  REQUIRE(raw->send_media(v1::MEDIA_TRACK_CAMERA, camera_payload('\x01')));     // A key frame, as a sender writes it.
+  const auto frame = listener->wait_media();
+  REQUIRE(frame.has_value());
+  CHECK(frame->track() == v1::MEDIA_TRACK_CAMERA);
+  CHECK(frame->payload() == camera_payload('\x01'));
+
+  // Asking for key frames needs no request id and gets no answer; pausing
+  // video is answered, and needs one.
+  v1::ClientMessage ask;
+  ask.mutable_request_key_frame()->set_sender_id("nobody");
+  REQUIRE(raw->send(ask));
+  v1::ClientMessage pause;
+  pause.mutable_video_reception()->set_paused(true);
+  REQUIRE(raw->send(pause));
+  expect_refused(raw->wait_result(0), v1::ERROR_CODE_INVALID_ARGUMENT, before.version());
+  pause.set_request_id(81);
+  REQUIRE(raw->send(pause));
+  const auto paused = raw->wait_result(81);
+  REQUIRE(paused.has_value());
+  CHECK(paused->code() == v1::ERROR_CODE_OK);
+
+  s.expect_unchanged(before);
+  s.expect_others_served();
+}
+
 }  // namespace balint::test

@@ -12,6 +12,14 @@
 // reflects it was delivered.
 import { type MessageInitShape, create, fromBinary, toBinary } from "@bufbuild/protobuf";
 
+import {
+  CAMERA_TRACK,
+  type FrameFlags,
+  type MediaHeader,
+  MICROPHONE_TRACK,
+  NO_FLAGS,
+  readMediaHeader,
+} from "../e2ee/media.js";
 import { ready } from "../e2ee/sodium.js";
 import {
   ClientMessageSchema,
@@ -30,6 +38,7 @@ import { type ChatMessage, E2eeSession, type SecurityNotice } from "./e2eeSessio
 import { ClientErrorCode, ConnectError } from "./errors.js";
 import { checkJoin } from "./joinCheck.js";
 import { type JoinTarget, socketUrl } from "./joinLink.js";
+import { type VideoChunk, type VideoFrame, cameraPlaintext, readCameraPlaintext } from "./video.js";
 
 /** The part of the WHATWG WebSocket the client uses; the browser's, or the `ws` package's in Node. */
 export interface SocketLike {
@@ -91,7 +100,7 @@ export interface CloseInfo {
   code: number; // The WebSocket close code.
 }
 
-/** A media frame as opened: `payload` is what the sender passed to sendMedia(). */
+/** A microphone frame as opened: `payload` is what the sender passed to sendMedia(). */
 export interface MediaFrame {
   senderId: string;
   track: number;
@@ -102,6 +111,14 @@ export interface ClientEvents {
   state: (state: SessionState, previous: SessionState | null) => void;
   event: (event: Event) => void;
   media: (frame: MediaFrame) => void;
+  /**
+   * A camera chunk as opened, as the sender passed it to sendVideo(). After
+   * a gap the first is a key frame: the server sends none the receiver
+   * could not decode.
+   */
+  video: (frame: VideoFrame) => void;
+  /** The server asks for a key frame of this member's camera (at most every 500 ms): send one soon. */
+  keyFrameRequest: () => void;
   chat: (message: ChatMessage) => void;
   security: (notice: SecurityNotice) => void;
   /**
@@ -151,6 +168,8 @@ export class Client {
     state: new Set(),
     event: new Set(),
     media: new Set(),
+    video: new Set(),
+    keyFrameRequest: new Set(),
     chat: new Set(),
     security: new Set(),
     connection: new Set(),
@@ -167,6 +186,7 @@ export class Client {
   // one resume; "" when none is held. In memory only, never exposed.
   private resumeCredential = "";
   private e2ee: E2eeSession | null = null;
+  private videoPaused = false; // setVideoPaused(true): said again to every new connection.
   private nextRequestId = 1n;
   private readonly pending = new Map<bigint, Pending>();
   private expiryTimer: ReturnType<typeof setTimeout> | null = null;
@@ -227,6 +247,7 @@ export class Client {
           clearTimeout(timer);
           if (error === null) {
             this.watch();
+            if (this.videoPaused) void this.request({ case: "videoReception", value: { paused: true } }, this.options.commandTimeoutMs);
             this.setConnection("open", null);
             resolve();
           } else {
@@ -298,12 +319,40 @@ export class Client {
     }
   }
 
-  /** Seals one frame and queues it; false when not connected, without keys, or when the socket is backed up. */
+  /**
+   * Seals one microphone frame and queues it; false when not connected,
+   * without keys, when the socket is backed up, or for another track (the
+   * camera's go through sendVideo()).
+   */
   sendMedia(track: number, payload: Uint8Array): boolean {
+    return track === MICROPHONE_TRACK && this.sendSealed(track, payload, NO_FLAGS);
+  }
+
+  /** Seals one camera chunk and queues it, as sendMedia(); forwarded while this member may send video. */
+  sendVideo(chunk: VideoChunk): boolean {
+    const flags = { keyFrame: chunk.keyFrame, temporalLayer: chunk.temporalLayer };
+    return this.sendSealed(CAMERA_TRACK, cameraPlaintext(chunk), flags);
+  }
+
+  /** Asks the server for a key frame of `senderId`'s camera (this client cannot decode it). Not answered. */
+  requestKeyFrame(senderId: string): boolean {
+    if (this.connState !== "open") return false;
+    this.write({ requestId: 0n, body: { case: "requestKeyFrame", value: { senderId } } });
+    return true;
+  }
+
+  /** Audio only (paused) or video too; kept across reconnects. */
+  setVideoPaused(paused: boolean): Promise<CommandResult> {
+    this.videoPaused = paused;
+    if (this.connState !== "open") return Promise.resolve(clientResult(0n, ClientErrorCode.NOT_CONNECTED, "not connected"));
+    return this.request({ case: "videoReception", value: { paused } }, this.options.commandTimeoutMs);
+  }
+
+  private sendSealed(track: number, plaintext: Uint8Array, flags: FrameFlags): boolean {
     const socket = this.socket;
     if (this.connState !== "open" || socket === null || this.e2ee === null) return false;
     if (socket.bufferedAmount > this.options.maxQueuedBytes) return false;
-    const sealed = this.e2ee.sealMedia(track, payload);
+    const sealed = this.e2ee.sealMedia(track, plaintext, flags);
     if (sealed === null) return false;
     this.write({ requestId: 0n, body: { case: "media", value: { track, payload: sealed } } });
     return true;
@@ -482,9 +531,17 @@ export class Client {
         return this.emit("event", body.value);
       case "media": {
         const payload = this.e2ee?.openMedia(body.value) ?? null;
-        if (payload !== null) this.emit("media", { senderId: body.value.senderId, track: body.value.track, payload });
+        if (payload === null) return;
+        const { senderId, track } = body.value;
+        if (track !== CAMERA_TRACK) return this.emit("media", { senderId, track, payload });
+        const chunk = readCameraPlaintext(payload);
+        // It opened, so its header is the sender's.
+        const { flags } = readMediaHeader(body.value.payload, track) as MediaHeader;
+        if (chunk !== null) this.emit("video", { senderId, ...chunk, ...flags });
         return;
       }
+      case "requestKeyFrame":
+        return this.emit("keyFrameRequest");
       case "chat": {
         if (this.e2ee === null) return;
         const opened = this.e2ee.openChat(body.value);

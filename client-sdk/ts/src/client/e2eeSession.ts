@@ -9,6 +9,7 @@ import { create } from "@bufbuild/protobuf";
 import { E2eeError } from "../e2ee/errors.js";
 import { Keyring, type RosterKeys } from "../e2ee/keyring.js";
 import { newIdentity } from "../e2ee/keys.js";
+import { type FrameFlags, NO_FLAGS } from "../e2ee/media.js";
 import {
   type ChatMessage as WireChat,
   type ChatUpload,
@@ -142,9 +143,9 @@ export class E2eeSession {
   }
 
   /** Null before this member has keys in an epoch. */
-  sealMedia(track: number, frame: Uint8Array): Uint8Array | null {
+  sealMedia(track: number, frame: Uint8Array, flags: FrameFlags = NO_FLAGS): Uint8Array | null {
     try {
-      return this.keyring.sealMedia(track, frame);
+      return this.keyring.sealMedia(track, frame, flags);
     } catch (error) {
       if (!(error instanceof E2eeError)) throw error;
       return null;

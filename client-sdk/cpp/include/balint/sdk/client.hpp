@@ -17,6 +17,7 @@
 
 #include "balint/sdk/join_link.hpp"
 #include "balint/sdk/status.hpp"
+#include "balint/sdk/video.hpp"
 #include "balint/v1/balint.pb.h"
 
 #include <chrono>
@@ -123,6 +124,8 @@ class Client {
   using StateHandler = std::function<void(const v1::SessionState&)>;
   using EventHandler = std::function<void(const v1::Event&)>;
   using MediaHandler = std::function<void(const v1::MediaFrame&)>;
+  using VideoHandler = std::function<void(const std::string& sender_id, const VideoChunk&)>;
+  using KeyFrameRequestHandler = std::function<void()>;
   using ClosedHandler = std::function<void(const CloseInfo&)>;
   using ResultHandler = std::function<void(const v1::CommandResult&)>;
   using ChatHandler = std::function<void(const ChatMessage&)>;
@@ -143,10 +146,17 @@ class Client {
   // have finished (inside on_state, state() still shows the previous state).
   void on_state(StateHandler handler);
   void on_event(EventHandler handler);
-  // Media frames arrive opened: `payload` is what the sender passed to
+  // Microphone frames arrive opened: `payload` is what the sender passed to
   // send_media(). Frames that do not open (no key yet, tampered, replayed)
   // are dropped and counted in undecryptable_media_frames().
   void on_media(MediaHandler handler);
+  // Camera chunks arrive opened, as the sender passed them to send_video().
+  // After a gap (frames that did not open, a resume), the first is a key
+  // frame: the server sends none that the receiver could not decode.
+  void on_video(VideoHandler handler);
+  // The server asks for a key frame of this member's camera: someone needs
+  // one to decode it. Send one soon (the server asks at most every 500 ms).
+  void on_key_frame_request(KeyFrameRequestHandler handler);
   void on_chat(ChatHandler handler);
   void on_security(SecurityHandler handler);
   // The client is closed for good after it was open: a Goodbye, close(),
@@ -196,10 +206,21 @@ class Client {
   // the command could not be queued (then `done` has already run).
   std::uint64_t send_async(const v1::Command& command, ResultHandler done);
 
-  // Seals one media frame under this member's media key and queues it.
-  // False when not connected, before the first key epoch, or when the queue
-  // is full. The server forwards it only if this member may speak now.
+  // Seals one microphone frame under this member's media key and queues
+  // it. False when not connected, before the first key epoch, when the
+  // queue is full, or for a track other than the microphone. The server
+  // forwards it only if this member may speak now.
   bool send_media(std::uint32_t track, std::string payload);
+  // Seals one camera chunk and queues it, as send_media(). The server
+  // forwards it while this member may send video (the state's
+  // may_send_video: camera on, not stopped, not the presenter kept back).
+  bool send_video(const VideoChunk& chunk);
+  // Asks the server for a key frame of `sender_id`'s camera (this client
+  // cannot decode it: frames lost, or its decoder failed). Not answered.
+  bool request_key_frame(const std::string& sender_id);
+  // Audio only (paused) or video too: the server forwards this connection
+  // no camera frames while paused. Kept across reconnects.
+  v1::CommandResult set_video_paused(bool paused);
 
   // Seals a chat message (at most 4000 bytes of UTF-8) to the whole session
   // or, with a recipient, to that member alone, and waits for the server's
