@@ -3,6 +3,7 @@
 // one per line; stdin may be a terminal, a pipe or a file.
 
 #include "cli.hpp"
+#include "test_pattern.hpp"
 
 #include "balint/sdk/client.hpp"
 #include "balint/sdk/commands.hpp"
@@ -38,6 +39,7 @@ constexpr const char* kCommandHelp = R"(commands:
   hand [ID] | lower [ID] | floor [ID]           hands and floor (floor with no ID takes it back)
   mute ID | unmute ID | remove ID               moderation (facilitators)
   camera on|off                                 your camera, as the roster shows it
+  pattern on [BYTES] | pattern off              send a camera test pattern: 15 chunks a second (1250 bytes)
   stopvideo ID | allowvideo ID                  stop a member's video, let it go on (facilitators)
   presentercam on|off|choice                    the presenter's camera in the observation (facilitators)
   revoke ID                                     remove, and refuse their join link from now on
@@ -195,7 +197,7 @@ std::string resolve_id(const std::string& typed, const v1::SessionState& s) {
   return typed;  // Let the server say it does not know them.
 }
 
-enum class Local { none, help, quit, show, code, chat };
+enum class Local { none, help, quit, show, code, chat, pattern };
 
 struct Parsed {
   std::optional<v1::Command> command;
@@ -203,6 +205,7 @@ struct Parsed {
   std::string error;
   std::string recipient;  // For chat: empty for everyone.
   std::string text;
+  std::size_t pattern_bytes = 0;  // For pattern: 0 stops it.
 };
 
 Parsed parse_line(const std::string& line, const v1::SessionState& s) {
@@ -266,6 +269,23 @@ Parsed parse_line(const std::string& line, const v1::SessionState& s) {
   } else if (verb == "camera") {
     if (rest == "on" || rest == "off") p.command = sdk::cmd::set_camera(rest == "on");
     else p.error = "camera wants on or off";
+  } else if (verb == "pattern") {
+    std::istringstream words(rest);
+    std::string onoff;
+    words >> onoff;
+    std::string bytes_text;
+    std::getline(words >> std::ws, bytes_text);
+    if (onoff == "off" && bytes_text.empty()) {
+      p.local = Local::pattern;
+    } else if (onoff == "on") {
+      rest = bytes_text.empty() ? std::to_string(TestPattern::kDefaultBytes) : bytes_text;
+      if (number(1, 512 * 1024, n)) {
+        p.local = Local::pattern;
+        p.pattern_bytes = static_cast<std::size_t>(n);
+      }
+    } else {
+      p.error = "pattern wants on [BYTES] or off";
+    }
   } else if (verb == "stopvideo") {
     if (need("a participant")) p.command = sdk::cmd::stop_video(resolve_id(rest, s));
   } else if (verb == "allowvideo") {
@@ -322,6 +342,8 @@ int run_join(const Args& args) {
   sdk::ClientOptions options;
   options.ca_file = ca_file(args);
   sdk::Client client(options);
+  TestPattern pattern(client);
+  client.on_key_frame_request([&] { pattern.key_frame_wanted(); });
   std::mutex state_mu;
   v1::SessionState last;
   Names names;
@@ -422,6 +444,15 @@ int run_join(const Args& args) {
       case Local::code: print("security code: " + client.security_code() + "\n"); return true;
       case Local::chat: print("result " + verb + ": " + sdk::describe(client.send_chat(p.text, p.recipient)) + "\n");
         return !closed;
+      case Local::pattern:
+        if (p.pattern_bytes > 0) {
+          pattern.start(p.pattern_bytes);
+          print("pattern: on, " + std::to_string(p.pattern_bytes) + "-byte chunks\n");
+        } else {
+          pattern.stop();
+          print("pattern: off, " + std::to_string(pattern.sent()) + " chunks sent\n");
+        }
+        return true;
       case Local::none: break;
     }
     const auto result = client.send(*p.command);
@@ -462,6 +493,7 @@ int run_join(const Args& args) {
   }
   if (eof && !closed) client.wait_closed(300ms);  // Let the last broadcasts print.
   const bool closed_by_server = closed.load();
+  pattern.stop();
   client.close();
   if (closed_by_server && !goodbye) return 1;
   return 0;

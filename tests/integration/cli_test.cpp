@@ -4,8 +4,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #ifndef BALINT_CLI_PATH
 #error "BALINT_CLI_PATH must name the balint-cli binary"
@@ -260,6 +262,51 @@ TEST_CASE("balint-cli chats end to end and shows the security code", "[cli][e2ee
   CHECK(cli.wait_for_output("security code: " + fac.client().security_code(), kWait));
   cli.write_stdin("tell nobody hi\n");
   CHECK(cli.wait_for_output("result tell: UNKNOWN_PARTICIPANT", kWait));
+  cli.close_stdin();
+  CHECK(cli.wait(kWait) == 0);
+}
+
+TEST_CASE("balint-cli sends a camera test pattern and answers key frame requests", "[cli][video]") {
+  TestServer server;
+  const auto created = two_person_session(server);
+  Member fac("Dr Ada");
+  fac.join(created.invite("Dr Ada"));
+  Process cli({kCli, "join", created.invite("Cy").link, "--no-screen"});
+  REQUIRE(cli.wait_for_output("joined session", kWait));
+  INFO("stdout:\n" << cli.out() << "\nstderr:\n" << cli.err());
+  cli.write_stdin("pattern sideways\ncamera on\npattern on\n");
+  REQUIRE(cli.wait_for_output("pattern: on, 1250-byte chunks", kWait));
+  CHECK(contains(cli.out(), "error: pattern wants on [BYTES] or off"));
+
+  const auto camera_frames = [&] {
+    std::vector<Frame> frames;
+    for (const Frame& f : fac.frames())
+      if (f.track == v1::MEDIA_TRACK_CAMERA && f.sender_id == "cy") frames.push_back(f);
+    return frames;
+  };
+  const auto until = std::chrono::steady_clock::now() + kWait;
+  while (camera_frames().size() < 8 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  auto frames = camera_frames();
+  REQUIRE(frames.size() >= 8);
+  CHECK(frames[0].key_frame);
+  CHECK(frames[0].payload.size() == 1250);
+  CHECK(frames[0].payload.rfind("test pattern ", 0) == 0);
+
+  // Asked three times, 600 ms apart (past the server's throttle), it sends
+  // three key frames besides its own (one every two seconds).
+  const std::size_t before = frames.size();
+  for (int i = 0; i < 3; ++i) {
+    REQUIRE(fac.client().request_key_frame("cy"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  }
+  frames = camera_frames();
+  const auto keys = std::count_if(frames.begin() + static_cast<std::ptrdiff_t>(before), frames.end(),
+                                  [](const Frame& f) { return f.key_frame; });
+  CHECK(keys >= 3);
+
+  cli.write_stdin("pattern off\n");
+  CHECK(cli.wait_for_output(" chunks sent", kWait));
   cli.close_stdin();
   CHECK(cli.wait(kWait) == 0);
 }
