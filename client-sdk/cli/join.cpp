@@ -343,7 +343,7 @@ int run_join(const Args& args) {
   options.ca_file = ca_file(args);
   sdk::Client client(options);
   TestPattern pattern(client);
-  client.on_key_frame_request([&] { pattern.key_frame_wanted(); });
+  client.on_key_frame_request([&](sdk::KeyFrameReason) { pattern.key_frame_wanted(); });
   std::mutex state_mu;
   v1::SessionState last;
   Names names;

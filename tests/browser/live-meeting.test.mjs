@@ -71,8 +71,10 @@ test("hands, the floor, a mute, a double click and a phone, as the people in the
   await fac.page.getByTestId("hand-count").getByText("Hands up: 2").waitFor();
   const queue = fac.page.getByTestId("hand-queue");
   assert.deepEqual(await queue.locator("li .who strong").allTextContents(), ["Dr Di", "Dr Cy"]);
-  const handsTop = (await fac.page.locator("section.hands").boundingBox()).y;
-  const consoleTop = (await fac.page.locator("section.console").boundingBox()).y;
+  // Both read in one turn of the page, so a re-render between two reads cannot detach either.
+  const [handsTop, consoleTop] = await fac.page.evaluate(() =>
+    ["section.hands", "section.console"].map((s) => document.querySelector(s).getBoundingClientRect().y),
+  );
   assert.ok(handsTop < consoleTop, `the hands (y=${handsTop}) above the console (y=${consoleTop})`);
   await screenshot(fac.page, "02-facilitator-console-with-hands");
   assert.deepEqual(await seriousViolations(fac.page), [], "axe on the facilitator's console");
@@ -111,11 +113,16 @@ test("hands, the floor, a mute, a double click and a phone, as the people in the
   }
   await phone.page.getByTestId("chat-log").getByText("Line 30 of the check-in").waitFor();
   assert.equal(await scrolled(), before, "the chat scrolled its own panel, not the page");
-  const bar = await phone.page.getByTestId("status-bar").boundingBox();
+  const statusBar = () =>
+    phone.page.evaluate(() => {
+      const r = document.querySelector('[data-testid="status-bar"]').getBoundingClientRect();
+      return { y: r.y, height: r.height };
+    });
+  const bar = await statusBar();
   assert.ok(bar.y >= 0 && bar.y + bar.height <= 844, `the status bar in view (y=${bar.y}, height=${bar.height})`);
   // Scrolled right down, the bar is still on top of the screen.
   await phone.page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
-  const stuck = await phone.page.getByTestId("status-bar").boundingBox();
+  const stuck = await statusBar();
   assert.ok(stuck.y >= 0 && stuck.y < 200, `the status bar stays at the top (y=${stuck.y})`);
   assert.match(await phone.page.getByTestId("status-bar").textContent(), /^Check-in \d+:\d\d/);
   assert.equal(await phone.page.getByTestId("my-state").textContent(), "You may speak");

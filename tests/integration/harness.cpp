@@ -110,9 +110,10 @@ Member::Member(std::string label, sdk::ClientOptions options)
     std::lock_guard lock(mu_);
     frames_.push_back({sender_id, chunk.data, v1::MEDIA_TRACK_CAMERA, chunk.key_frame});
   });
-  client_->on_key_frame_request([this] {
+  client_->on_key_frame_request([this](sdk::KeyFrameReason why) {
     std::lock_guard lock(mu_);
-    key_frame_requests_.push_back(std::chrono::steady_clock::now());
+    if (why == sdk::KeyFrameReason::asked) key_frame_requests_.push_back(std::chrono::steady_clock::now());
+    else ++key_frames_for_new_keys_;
   });
   client_->on_event([this](const v1::Event& event) {
     std::lock_guard lock(mu_);
@@ -181,6 +182,11 @@ std::vector<sdk::ChatMessage> Member::chats() const {
 std::vector<sdk::SecurityNotice> Member::notices() const {
   std::lock_guard lock(mu_);
   return notices_;
+}
+
+int Member::key_frames_for_new_keys() const {
+  std::lock_guard lock(mu_);
+  return key_frames_for_new_keys_;
 }
 
 std::vector<std::chrono::steady_clock::time_point> Member::key_frame_requests() const {

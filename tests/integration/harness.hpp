@@ -121,8 +121,10 @@ class Member {
   // checks that the sender named in the text is the one the server stamped.
   std::multiset<std::string> chat_senders_with_tag(const std::string& tag) const;
   std::size_t states_received() const;
-  // When the server asked this member for key frames, in order.
+  // When the server asked this member's camera for key frames, in order.
   std::vector<std::chrono::steady_clock::time_point> key_frame_requests() const;
+  // Times the SDK wanted a key frame because the server took this member's keys of a new epoch.
+  int key_frames_for_new_keys() const;
 
   // Sends a frame tagged "<tag>|<id>".
   bool send_tagged_media(const std::string& tag);
@@ -144,6 +146,7 @@ class Member {
   std::vector<sdk::ChatMessage> chats_;
   std::vector<sdk::SecurityNotice> notices_;
   std::vector<std::chrono::steady_clock::time_point> key_frame_requests_;
+  int key_frames_for_new_keys_ = 0;
   std::size_t states_ = 0;
 };
 

@@ -153,8 +153,11 @@ TEST_CASE("Video: a newcomer gets no deltas before a key frame, and the sender i
   REQUIRE(wait_until([&] { return camera_data(g.fac, "p1").size() == 2; }));
   CHECK(g.cy.key_frame_requests().empty());  // The facilitator saw the key frame: nobody needs one.
 
+  const int new_keys_before = g.cy.key_frames_for_new_keys();
   g.di.join(g.created.invites[2]);
   wait_keys_settled({&g.fac, &g.cy, &g.di});
+  // The newcomer's epoch: the SDK wants a key frame at once, so that nobody waits for a request.
+  REQUIRE(wait_until([&] { return g.cy.key_frames_for_new_keys() > new_keys_before; }));
   // Deltas go to the facilitator, not to the newcomer, who cannot decode
   // them; the first asks the camera for a key frame, the next ones wait.
   send_chunks(g.cy, {chunk("d2", false), chunk("d3", false, 2)});

@@ -35,6 +35,7 @@ import { myControls } from "./views/myControls.js";
 import { roomAttendees, roomBoard } from "./views/roomDisplay.js";
 import { roster } from "./views/roster.js";
 import { statusBar } from "./views/statusBar.js";
+import { VideoWall } from "./views/videoWall.js";
 
 // Waits between attempts at the first connection, in ms; the last repeats.
 const backoffMs = [500, 1000, 2000, 4000, 8000, 10000];
@@ -45,13 +46,29 @@ const handSoundKey = "balint-room.hand-sound"; // A preference of this browser's
 
 // Counts of audio frames, for support and the browser tests: how many this
 // page sent, how many arrived (and opened) from each member, how many the
-// speaker decoded, and the loudest its mix has played (RMS, 0..1). Counts only.
-const stats = { sent: 0, received: {} as Record<string, number>, decoded: 0, loudest: 0 };
+// speaker decoded, and the loudest its mix has played (RMS, 0..1); and, for
+// the check of audio against video, when the last frames were sent and when
+// each member's will play (arrival plus what the jitter buffer holds, by
+// Date.now()). Counts and times only.
+const stats = {
+  sent: 0,
+  received: {} as Record<string, number>,
+  decoded: 0,
+  loudest: 0,
+  sentAt: [] as number[],
+  playAt: {} as Record<string, number[]>,
+};
+const timesKept = 64;
+const remember = (ring: number[], at: number) => {
+  ring.push(at);
+  if (ring.length > timesKept) ring.shift();
+};
 (globalThis as { balintAudioStats?: typeof stats }).balintAudioStats = stats;
 
 export class LiveSession implements Actions {
   private readonly client = new Client();
   private readonly chat: ChatPanel;
+  private readonly video: VideoWall;
   private readonly status = h("p", { class: "connection", role: "status", "data-testid": "connection" });
   private readonly toast = h("div", { class: "toast", role: "status", "data-testid": "toast" });
   // What a screen reader says when the meeting changes for me (model/announcements.ts).
@@ -88,6 +105,12 @@ export class LiveSession implements Actions {
     private micProblem: string,
   ) {
     this.chat = new ChatPanel((text, to) => this.client.sendChat(text, to));
+    this.video = new VideoWall({
+      sendVideo: (chunk) => this.client.sendVideo(chunk),
+      send: (command) => this.client.send(command),
+      requestKeyFrame: (senderId) => this.client.requestKeyFrame(senderId),
+      setVideoPaused: (paused) => this.client.setVideoPaused(paused),
+    });
     this.layout = h("div", { class: "grid" }, this.left, h("aside", { class: "column" }, this.chat.element));
     this.unsubscribe = [
       this.client.on("state", (state) => this.onState(state)),
@@ -96,14 +119,19 @@ export class LiveSession implements Actions {
       this.client.on("media", (frame) => {
         stats.received[frame.senderId] = (stats.received[frame.senderId] ?? 0) + 1;
         this.speaker?.push(frame.senderId, frame.payload);
+        remember((stats.playAt[frame.senderId] ??= []), Date.now() + (this.speaker?.bufferedMs(frame.senderId) ?? 0));
         stats.decoded = this.speaker?.stats.framesDecoded ?? 0;
         stats.loudest = Math.max(stats.loudest, this.speaker?.outputLevel ?? 0);
       }),
+      this.client.on("video", (frame) => this.video.push(frame)),
+      this.client.on("keyFrameRequest", () => this.video.keyFrameRequested()),
       this.client.on("connection", (state, info) => this.onConnection(state, info)),
     ];
     if (this.microphone !== null) {
       this.microphone.onFrame = (frame) => {
-        if (this.client.sendMedia(0, frame)) stats.sent += 1;
+        if (!this.client.sendMedia(0, frame)) return;
+        stats.sent += 1;
+        remember(stats.sentAt, Date.now());
       };
       // Unplugged, or the browser took it back: say so, and stop claiming it is on.
       this.microphone.onError = (error) => {
@@ -122,7 +150,7 @@ export class LiveSession implements Actions {
       this.root,
       h("header", { class: "top" }, h("div", { class: "top-line" }, this.title, this.status), this.bar, this.toast),
       this.announcer,
-      h("main", { class: "live" }, this.top, this.layout),
+      h("main", { class: "live" }, this.top, this.video.element, this.layout),
     );
     this.setConnection("connecting");
     this.ticker = startTicker(() => this.client.serverNow());
@@ -196,7 +224,10 @@ export class LiveSession implements Actions {
     if (this.finished) return;
     if (state === "reconnecting") return this.setConnection("reconnecting", info?.restarting ?? false);
     if (state === "open") {
-      if (this.wasOpen) this.chat.notice("Reconnected. Messages sent while you were away cannot be shown: they were never stored.");
+      if (this.wasOpen) {
+        this.chat.notice("Reconnected. Messages sent while you were away cannot be shown: they were never stored.");
+        this.video.reconnected();
+      }
       this.wasOpen = true;
       return this.setConnection("connected");
     }
@@ -288,6 +319,7 @@ export class LiveSession implements Actions {
     document.title = `${phase} · ${view.name}`;
     this.title.textContent = view.name;
     this.chat.update(view, this.client.securityCode);
+    this.video.update(view);
     const mic = { available: this.microphone !== null, on: this.micOn, problem: this.micProblem };
     const sound = {
       on: this.handSound,
@@ -370,6 +402,7 @@ export class LiveSession implements Actions {
     for (const off of this.unsubscribe) off();
     document.removeEventListener("click", this.resumeAudio);
     this.chat.wipe();
+    this.video.close();
     this.ticker?.stop();
     if (this.lightsTimer !== null) clearInterval(this.lightsTimer);
     if (this.stepsTimer !== null) clearTimeout(this.stepsTimer);

@@ -599,7 +599,7 @@ void Client::Impl::deliver(Connection* from, v1::ServerMessage&& message) {
       if (keys) deliver_secure(h, *keys, message);
       return;
     case v1::ServerMessage::kRequestKeyFrame:
-      if (h.key_frame_request) h.key_frame_request();
+      if (h.key_frame_request) h.key_frame_request(KeyFrameReason::asked);
       return;
     default:
       break;
@@ -710,11 +710,16 @@ void Client::Impl::keys_follow_state(Connection* from, const std::shared_ptr<det
     *message.mutable_sender_keys() = std::move(*change.upload);
     // A refusal (the epoch moved on meanwhile) needs nothing: the next
     // state brings the next epoch and a fresh upload.
-    submit(connection, message, false, [this, weak = std::weak_ptr(keys), epoch](const v1::CommandResult& result) {
-      if (result.code() != v1::ERROR_CODE_OK) return;
-      if (auto held = weak.lock()) held->upload_accepted(epoch);
-      cv.notify_all();
-    }, why);
+    submit(connection, message, false,
+           [this, weak = std::weak_ptr(keys), from = from->weak_from_this(), epoch](const v1::CommandResult& result) {
+             if (result.code() != v1::ERROR_CODE_OK) return;
+             if (auto held = weak.lock()) held->upload_accepted(epoch);
+             cv.notify_all();
+             const auto connection = from.lock();
+             if (connection && connection->handlers().key_frame_request)
+               connection->handlers().key_frame_request(KeyFrameReason::new_keys);
+           },
+           why);
   }
   const Handlers& h = from->handlers();
   if (h.security)

@@ -7,17 +7,37 @@
 //              connections get no further than the relay, as dead Wi-Fi
 //              does: nothing tells either end, they only stop hearing;
 //   restore()  lets everything through again (a stalled connection goes on
-//              where it stopped, as TCP would after retransmitting).
+//              where it stopped, as TCP would after retransmitting);
+//   throttle(bytesPerSecond)
+//              lets through at most that much towards the client, as a weak
+//              link does (the rest waits, and the server's queue fills);
+//              throttle(Infinity) lifts it.
 //
 // The browser tests use it too (from the SDK's build).
 import { type Socket, connect, createServer } from "node:net";
+import { Transform, type TransformCallback, type Writable } from "node:stream";
 
 export interface Relay {
   url: string; // http://127.0.0.1:<port>, to put in place of the server's in a link
   drop(): void;
   stall(): void;
   restore(): void;
+  throttle(bytesPerSecond: number): void;
   close(): Promise<void>;
+}
+
+// Passes each chunk on after the time it takes at the rate, one at a time,
+// and holds at most a few kilobytes, so that a slow link pushes back at once.
+class Throttle extends Transform {
+  constructor(private readonly rate: () => number) {
+    super({ highWaterMark: 4096 });
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    const rate = this.rate();
+    if (!Number.isFinite(rate)) return done(null, chunk);
+    setTimeout(() => done(null, chunk), (chunk.length / rate) * 1000);
+  }
 }
 
 type Mode = "up" | "dropped" | "stalled";
@@ -25,7 +45,7 @@ type Mode = "up" | "dropped" | "stalled";
 export async function startRelay(serverUrl: string): Promise<Relay> {
   const target = new URL(serverUrl);
   const open = new Set<Socket>();
-  const pipes: [Socket, Socket][] = []; // Each direction of each connection.
+  const pipes: [Socket, Writable][] = []; // Each direction of each connection.
   const waiting: Socket[] = []; // Arrived while stalled: relayed once restored.
   let mode: Mode = "up";
 
@@ -33,16 +53,20 @@ export async function startRelay(serverUrl: string): Promise<Relay> {
     open.delete(socket);
     for (let i = pipes.length - 1; i >= 0; i--) if (pipes[i]!.includes(socket)) pipes.splice(i, 1);
   };
+  let rate = Infinity; // Bytes per second towards clients.
   const relay = (client: Socket) => {
     const upstream = connect(Number(target.port), target.hostname);
+    const throttle = new Throttle(() => rate);
+    throttle.pipe(client);
     for (const [from, to] of [
       [client, upstream],
-      [upstream, client],
+      [upstream, throttle],
     ] as const) {
       from.pipe(to);
       from.on("error", () => to.destroy());
       from.on("close", () => {
         to.destroy();
+        if (to === throttle) client.destroy();
         forget(from);
       });
       open.add(from);
@@ -81,6 +105,9 @@ export async function startRelay(serverUrl: string): Promise<Relay> {
         open.delete(client);
         if (!client.destroyed) relay(client);
       }
+    },
+    throttle(bytesPerSecond: number) {
+      rate = bytesPerSecond;
     },
     close: () =>
       new Promise<void>((resolve) => {

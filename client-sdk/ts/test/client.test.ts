@@ -9,6 +9,7 @@ import {
   type Client,
   ClientErrorCode,
   ConnectError,
+  KeyFrameReason,
   type SecurityNotice,
   VideoCodec,
   type VideoFrame,
@@ -183,7 +184,8 @@ describe("a client on a real server", () => {
     }
     const m1 = clients.get("m1")!;
     let asked = 0;
-    m1.on("keyFrameRequest", () => (asked += 1));
+    let newKeys = 0;
+    m1.on("keyFrameRequest", (why) => (why === KeyFrameReason.ASKED ? (asked += 1) : (newKeys += 1)));
     const bytes = (text: string) => new TextEncoder().encode(text);
     const text = (f: VideoFrame) => `${f.senderId}:${new TextDecoder().decode(f.data)}`;
     const settle = async () => {
@@ -214,6 +216,7 @@ describe("a client on a real server", () => {
     await settle();
     await back.send(cmd.lowerHand()); // After m1's round trip: whatever the server forwarded it has come.
     assert.equal(asked, 1);
+    assert.ok(newKeys >= 1, "m1's keys of the epoch with the newcomer in it were taken: a key frame is due");
     assert.deepEqual(backSeen, []);
 
     // Paused, the facilitator gets none; resumed, from the next key frame.

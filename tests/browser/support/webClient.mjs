@@ -92,3 +92,28 @@ export function unlabelledControls(page) {
       .map((element) => element.outerHTML.slice(0, 120)),
   );
 }
+
+// --- video -----------------------------------------------------------------
+//   await videoStats(page)           { sent, keyFramesSent, keyFrameRequests, joinedAt,
+//                                      received: { [id]: chunks }, decoded: { [id]: frames },
+//                                      drawnAt: { [id]: [Date.now()...] } }
+//   await decodedFrom(page, id)      frames from `id`'s camera the page drew
+//   await sees(page, id, frames)     waits until the page drew `frames` (10) more from `id`
+//   await startCamera(person)        presses "Start camera"; waits for the self-view
+//   await tileShows(page, id)        "on" or "off": whether `id`'s tile shows their picture
+export const videoStats = (page) => page.evaluate(() => structuredClone(globalThis.balintVideoStats));
+
+export const decodedFrom = async (page, sender) => (await videoStats(page)).decoded[sender] ?? 0;
+
+export async function sees(page, sender, frames = 10, timeoutMs = 10_000) {
+  const start = await decodedFrom(page, sender);
+  await waitUntil(page, async (p) => (await decodedFrom(p, sender)) >= start + frames, `${frames} frames drawn from ${sender}`, timeoutMs);
+}
+
+export async function startCamera(person) {
+  await person.page.getByRole("button", { name: "Start camera" }).click();
+  await person.page.getByRole("button", { name: "Stop camera" }).waitFor();
+  await waitUntil(person.page, async (p) => (await videoStats(p)).sent > 0, `${person.name}'s camera sending`);
+}
+
+export const tileShows = (page, id) => page.locator(`.tiles [data-participant="${id}"]`).getAttribute("data-video");

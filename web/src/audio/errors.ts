@@ -2,7 +2,9 @@
 // cannot start, with a machine-readable `reason` to pick what to show and a
 // message that can be shown as is.
 
-export type AudioUnavailableReason = "no-permission" | "no-device" | "unsupported" | "in-use";
+import { type DeviceProblem, deviceProblemOf } from "../model/deviceProblem.js";
+
+export type AudioUnavailableReason = DeviceProblem | "unsupported";
 
 const MESSAGES: Record<AudioUnavailableReason, string> = {
   "no-permission":
@@ -31,18 +33,6 @@ export class AudioUnavailable extends Error {
  * reason are returned unchanged so that they are not mislabelled.
  */
 export function fromGetUserMediaError(error: unknown): unknown {
-  const name = error instanceof Error || error instanceof DOMException ? error.name : "";
-  switch (name) {
-    case "NotAllowedError":
-    case "SecurityError":
-      return new AudioUnavailable("no-permission", undefined, { cause: error });
-    case "NotFoundError":
-    case "OverconstrainedError": // the chosen deviceId is gone
-      return new AudioUnavailable("no-device", undefined, { cause: error });
-    case "NotReadableError":
-    case "AbortError": // Chromium and Firefox use it when the device fails to start
-      return new AudioUnavailable("in-use", undefined, { cause: error });
-    default:
-      return error;
-  }
+  const problem = deviceProblemOf(error);
+  return problem === null ? error : new AudioUnavailable(problem, undefined, { cause: error });
 }

@@ -33,6 +33,16 @@ export function silencedBecause(view: SessionView): string {
   return `${view.phase.ruleText}.`;
 }
 
+/** Why the server does not forward my camera, which is on; "" when it does (or the camera is off). */
+export function cameraPausedBecause(view: SessionView): string {
+  const me = view.me;
+  if (me === undefined || !me.cameraOn || me.sendingVideo) return "";
+  if (me.videoStopped) return "A facilitator stopped your video: nobody sees your camera.";
+  if (me.presenter && view.phase?.rule === v1.SpeakingRule.ALL_BUT_PRESENTER)
+    return "Your camera is paused while the group discusses your case: it comes back when you rejoin the discussion.";
+  return "The server is not passing on your video now.";
+}
+
 export function myStand(view: SessionView): Stand {
   const me = view.me;
   if (view.myTurn) return { kind: StandKind.MyTurn, text: view.myTurnFor ? `${view.myTurnFor}'s turn` : "Your turn" };

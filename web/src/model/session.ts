@@ -17,6 +17,10 @@ export interface Person {
   handRaised: boolean;
   handPosition: number; // 1 for the first raised hand; 0 when not raised.
   muted: boolean;
+  cameraOn: boolean; // Their camera is on (whether or not the server forwards it).
+  videoStopped: boolean; // A facilitator stopped their video.
+  sendingVideo: boolean; // The server forwards their camera now: their tile shows it.
+  initials: string; // For the tile of a camera that is off: "AL" for "Dr Ada Lovelace".
   presenter: boolean;
   turnHolder: boolean;
   floorHolder: boolean;
@@ -122,6 +126,18 @@ export function isFacilitatorRole(role: v1.Role): boolean {
   return role === v1.Role.FACILITATOR || role === v1.Role.CO_FACILITATOR;
 }
 
+// Titles are not a person's initials.
+const titles = new Set(["dr", "prof", "mr", "mrs", "ms", "mx"]);
+
+/** Up to two initials, from the first and last words of a name that are not titles: "Dr Ada Lovelace" gives "AL". */
+export function initialsOf(name: string): string {
+  const words = name.split(/\s+/).filter((w) => w !== "" && !titles.has(w.toLowerCase().replace(/\.$/, "")));
+  const first = words[0];
+  if (first === undefined) return [...name.trim()][0]?.toUpperCase() ?? "?";
+  const last = words.length > 1 ? words[words.length - 1]! : "";
+  return ([...first][0]! + ([...last][0] ?? "")).toUpperCase();
+}
+
 export function viewOf(state: v1.SessionState, myId: string): SessionView {
   const nameOf = (id: string) => state.roster.find((m) => m.participantId === id)?.displayName ?? "";
   const phases = state.format?.phases ?? [];
@@ -146,6 +162,10 @@ export function viewOf(state: v1.SessionState, myId: string): SessionView {
       handRaised: m.handRaised,
       handPosition: handIndex + 1,
       muted: m.muted,
+      cameraOn: m.cameraOn,
+      videoStopped: m.videoStopped,
+      sendingVideo: m.cameraOn && m.maySendVideo,
+      initials: initialsOf(m.displayName),
       presenter,
       turnHolder: turnHolderId !== "" && m.participantId === turnHolderId,
       floorHolder: m.participantId === state.floorHolderId,

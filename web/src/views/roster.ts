@@ -14,6 +14,7 @@ function badges(p: Person): Child[] {
   if (p.floorHolder) out.push(h("span", { class: "badge turn" }, "has the floor"));
   if (p.handRaised) out.push(h("span", { class: "badge hand" }, `hand raised (${p.handPosition})`));
   if (p.muted) out.push(h("span", { class: "badge muted" }, "muted by facilitator"));
+  if (p.videoStopped) out.push(h("span", { class: "badge muted" }, "video stopped by facilitator"));
   if (p.inControl) out.push(h("span", { class: "badge" }, "leading"));
   return out;
 }
@@ -34,6 +35,17 @@ function controls(p: Person, view: SessionView, act: Actions): Child {
     p.muted
       ? button("Unmute", () => act.send(cmd.unmute(p.id), `unmute ${p.name}`), { "data-key": key("unmute"), "aria-label": `Unmute ${p.name}` })
       : button("Mute", () => act.send(cmd.mute(p.id), `mute ${p.name}`), { "data-key": key("mute"), "aria-label": `Mute ${p.name}` }),
+    p.videoStopped
+      ? button("Allow video", () => act.send(cmd.allowVideo(p.id), `allow ${p.name}'s video`), {
+          "data-key": key("video"),
+          "aria-label": `Allow video for ${p.name}`,
+        })
+      : p.cameraOn
+        ? button("Stop video", () => act.send(cmd.stopVideo(p.id), `stop ${p.name}'s video`), {
+            "data-key": key("video"),
+            "aria-label": `Stop video for ${p.name}`,
+          })
+        : null,
     p.handRaised
       ? button("Lower hand", () => act.send(cmd.lowerHand(p.id), `lower ${p.name}'s hand`), {
           "data-key": key("lower"),

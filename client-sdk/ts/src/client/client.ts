@@ -107,6 +107,14 @@ export interface MediaFrame {
   payload: Uint8Array;
 }
 
+/** Why a key frame of this member's camera is wanted. */
+export enum KeyFrameReason {
+  /** The server asks (for a receiver who joined, resumed or lost frames), at most every 500 ms. */
+  ASKED = 0,
+  /** The server took this member's keys of a new epoch: whoever just got them cannot decode the frames before. */
+  NEW_KEYS = 1,
+}
+
 export interface ClientEvents {
   state: (state: SessionState, previous: SessionState | null) => void;
   event: (event: Event) => void;
@@ -117,8 +125,8 @@ export interface ClientEvents {
    * could not decode.
    */
   video: (frame: VideoFrame) => void;
-  /** The server asks for a key frame of this member's camera (at most every 500 ms): send one soon. */
-  keyFrameRequest: () => void;
+  /** Send a key frame of this member's camera soon; `why` says who needs it. */
+  keyFrameRequest: (why: KeyFrameReason) => void;
   chat: (message: ChatMessage) => void;
   security: (notice: SecurityNotice) => void;
   /**
@@ -541,7 +549,7 @@ export class Client {
         return;
       }
       case "requestKeyFrame":
-        return this.emit("keyFrameRequest");
+        return this.emit("keyFrameRequest", KeyFrameReason.ASKED);
       case "chat": {
         if (this.e2ee === null) return;
         const opened = this.e2ee.openChat(body.value);
@@ -574,7 +582,9 @@ export class Client {
       if (change.upload !== undefined) {
         const epoch = change.upload.epoch;
         void this.request({ case: "senderKeys", value: change.upload }, this.options.commandTimeoutMs, (result) => {
-          if (result.code === ErrorCode.OK) e2ee.uploadTaken(epoch);
+          if (result.code !== ErrorCode.OK) return;
+          e2ee.uploadTaken(epoch);
+          this.emit("keyFrameRequest", KeyFrameReason.NEW_KEYS);
         });
       }
       for (const notice of change.notices) this.emit("security", notice);

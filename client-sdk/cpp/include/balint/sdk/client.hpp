@@ -119,13 +119,20 @@ struct SecurityNotice {
   std::string security_code;   // The code as it stands now.
 };
 
+// Why a key frame of this member's camera is wanted.
+enum class KeyFrameReason {
+  asked,     // The server asks: a receiver joined, resumed or lost frames.
+  new_keys,  // The server took this member's keys of a new epoch: whoever just
+             // got them cannot decode the frames before.
+};
+
 class Client {
  public:
   using StateHandler = std::function<void(const v1::SessionState&)>;
   using EventHandler = std::function<void(const v1::Event&)>;
   using MediaHandler = std::function<void(const v1::MediaFrame&)>;
   using VideoHandler = std::function<void(const std::string& sender_id, const VideoChunk&)>;
-  using KeyFrameRequestHandler = std::function<void()>;
+  using KeyFrameRequestHandler = std::function<void(KeyFrameReason)>;
   using ClosedHandler = std::function<void(const CloseInfo&)>;
   using ResultHandler = std::function<void(const v1::CommandResult&)>;
   using ChatHandler = std::function<void(const ChatMessage&)>;
@@ -154,8 +161,8 @@ class Client {
   // After a gap (frames that did not open, a resume), the first is a key
   // frame: the server sends none that the receiver could not decode.
   void on_video(VideoHandler handler);
-  // The server asks for a key frame of this member's camera: someone needs
-  // one to decode it. Send one soon (the server asks at most every 500 ms).
+  // Someone needs a key frame of this member's camera to decode it: send
+  // one soon. KeyFrameReason says who (the server asks at most every 500 ms).
   void on_key_frame_request(KeyFrameRequestHandler handler);
   void on_chat(ChatHandler handler);
   void on_security(SecurityHandler handler);
