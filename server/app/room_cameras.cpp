@@ -45,6 +45,8 @@ void Room::request_key_frame(Link& from, const v1::RequestKeyFrame& request) {
 
 void Room::set_video_reception(Link& link, std::uint64_t request_id, const v1::VideoReception& reception) {
   link.video_paused = reception.paused();
+  // Paused, the video still waiting would only hold up the audio behind a weak link.
+  if (link.video_paused) link.connection->drop_waiting_video();
   link.cameras.lose_all();  // Resumed, every camera starts again from a key frame.
   reply(*link.connection, request_id, v1::ERROR_CODE_OK, {});
 }

@@ -4,6 +4,8 @@
 
 #include <cerrno>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -15,6 +17,18 @@ namespace {
 constexpr std::chrono::milliseconds kFirstBackoff{10};
 constexpr std::chrono::milliseconds kLongestBackoff{1000};
 constexpr int kMostTurnedAway = 1024;  // In one go, so that the worker goes back to its rooms.
+// Unsent bytes the kernel holds before a write waits: a few video frames.
+// What is in flight is TCP's window, not this, so throughput is unaffected.
+constexpr int kNotSentLowWaterBytes = 8 * 1024;
+
+// TCP_NOTSENT_LOWAT as an Asio socket option (SettableSocketOption).
+struct NotSentLowWater {
+  int bytes;
+  int level(const auto&) const { return IPPROTO_TCP; }
+  int name(const auto&) const { return TCP_NOTSENT_LOWAT; }
+  const void* data(const auto&) const { return &bytes; }
+  std::size_t size(const auto&) const { return sizeof bytes; }
+};
 
 // Accept failed for want of a descriptor (the process's or the system's)
 // or of kernel memory: trying again at once would fail again.
@@ -112,6 +126,11 @@ void Listener::out_of_descriptors(const error_code& ec) {
 void Listener::serve(tcp::socket socket) {
   error_code ec;
   socket.set_option(tcp::no_delay(true), ec);
+  // Little unsent data in the kernel: a reader who falls behind backs up
+  // into the connection's own queue, which drops video before audio and
+  // keeps state first (net/send_queue.hpp), instead of into a kernel buffer
+  // of megabytes that holds everyone's audio seconds behind their video.
+  socket.set_option(NotSentLowWater{kNotSentLowWaterBytes}, ec);
   const auto peer = socket.remote_endpoint(ec);
   if (ec) return;  // Gone already.
   // Without a place in the count the session answers 503 or 429.

@@ -37,6 +37,18 @@ SendQueue::Added SendQueue::add(ws::SharedFrame frame, Priority priority) {
   return Added::dropped;
 }
 
+std::size_t SendQueue::frames_for_write(std::size_t max_bytes, std::size_t max_frames) const {
+  std::size_t count = 0;
+  std::size_t taken = 0;
+  while (count < frames_.size() && count < max_frames) {
+    const std::size_t size = frames_[count].frame->size() - (count == 0 ? head_written_ : 0);
+    if (count > 0 && taken + size > max_bytes) break;
+    taken += size;
+    ++count;
+  }
+  return count;
+}
+
 void SendQueue::add_control(ws::SharedFrame frame) { insert(std::move(frame), Priority::state); }
 
 SendQueue::Added SendQueue::add_pong(ws::SharedFrame pong) {
@@ -82,10 +94,10 @@ void SendQueue::cut_untouched() {
   recount();
 }
 
-void SendQueue::drop_waiting_media() {
+void SendQueue::drop_waiting_below(Priority lowest_kept) {
   const auto waiting = frames_.begin() + static_cast<std::ptrdiff_t>(first_untouched());
-  const auto kept =
-      std::stable_partition(waiting, frames_.end(), [](const Queued& q) { return q.priority == Priority::state; });
+  const auto kept = std::stable_partition(waiting, frames_.end(),
+                                          [&](const Queued& q) { return rank(q.priority) >= rank(lowest_kept); });
   dropped_media_ += static_cast<std::uint64_t>(frames_.end() - kept);
   frames_.erase(kept, frames_.end());
   recount();

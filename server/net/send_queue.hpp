@@ -52,6 +52,12 @@ class SendQueue {
   std::size_t bytes() const { return bytes_; }
   std::uint64_t dropped_media() const { return dropped_media_; }
 
+  // How many frames from the front the next write should take: as many as
+  // fit in `max_bytes` (at least one, and at most `max_frames`). A write
+  // takes little at a time so that what waits can still be put in order:
+  // audio that comes while a write is out goes ahead of the video not taken.
+  std::size_t frames_for_write(std::size_t max_bytes, std::size_t max_frames) const;
+
   // A write of the first `count` frames is out: they stay put until it ends.
   void write_started(std::size_t count) { in_flight_ = count; }
   std::size_t in_flight() const { return in_flight_; }
@@ -62,7 +68,10 @@ class SendQueue {
   // is too slow, or the connection is closing and nothing may follow).
   void cut_untouched();
   // Drops the media that no write has touched; state stays.
-  void drop_waiting_media();
+  void drop_waiting_media() { drop_waiting_below(Priority::state); }
+  // Drops the video that no write has touched (the reader paused incoming
+  // video: what waits would only hold up their audio); audio and state stay.
+  void drop_waiting_video() { drop_waiting_below(Priority::audio); }
   // Keeps only the frames of the write that is out (the connection ended).
   void keep_in_flight();
 
@@ -75,6 +84,7 @@ class SendQueue {
 
   std::size_t room_for(Priority priority) const;
   std::size_t first_untouched() const;
+  void drop_waiting_below(Priority lowest_kept);
   std::size_t insert(ws::SharedFrame frame, Priority priority);
   void recount();
 

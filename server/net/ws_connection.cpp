@@ -25,6 +25,10 @@ constexpr std::size_t kLingerBytes = 16 * 1024 * 1024;
 
 // Frames handed to one write: all that is queued, up to this many.
 constexpr std::size_t kMaxGather = SendRing::kMaxPieces;
+// Bytes a write offers the kernel at most (past one frame): with little unsent
+// there (see the listener's TCP_NOTSENT_LOWAT), what waits stays in the
+// queue, where audio can still go before video.
+constexpr std::size_t kMaxWriteBytes = 8 * 1024;
 
 // The buffers of one write, in a fixed array, so that starting a write
 // allocates nothing.
@@ -91,6 +95,7 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
 
   bool is_open() const override { return !closing_ && !closed_; }
   std::uint64_t dropped_media() const override { return queue_.dropped_media(); }
+  void drop_waiting_video() override { queue_.drop_waiting_video(); }
   std::size_t queued_bytes() const override { return queue_.bytes(); }
 
  private:
@@ -141,7 +146,7 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
     if constexpr (kPlain) flush_plain();
   }
 
-  // Writes what is queued, kMaxGather frames a send: through the worker's
+  // Writes what is queued, kMaxGather frames (kMaxWriteBytes) a send: through the worker's
   // ring when it has one (one send out at a time), else straight to the
   // socket until it takes no more, then waiting until it does.
   void flush_plain() {
@@ -150,7 +155,7 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
     SendRing* ring = flush_queue_->ring();
     while (!queue_.empty()) {
       iovec pieces[kMaxGather];
-      const std::size_t count = std::min(queue_.size(), kMaxGather);
+      const std::size_t count = queue_.frames_for_write(kMaxWriteBytes, kMaxGather);
       std::size_t offered = 0;
       for (std::size_t i = 0; i < count; ++i) {
         const std::size_t skip = i == 0 ? queue_.head_written() : 0;
@@ -217,12 +222,12 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
     last_progress_ = Clock::now();
   }
 
-  // TLS: one write at a time, of everything queued (up to kMaxGather
-  // frames): frames queued while a write is out go together in the next.
+  // TLS: one write at a time, of what is queued (up to kMaxGather frames
+  // and kMaxWriteBytes): frames queued while a write is out go in the next.
   void write_next() {
     if (queue_.in_flight() > 0 || closed_ || queue_.empty()) return;
     Gather gather;
-    gather.count = std::min(queue_.size(), kMaxGather);
+    gather.count = queue_.frames_for_write(kMaxWriteBytes, kMaxGather);
     for (std::size_t i = 0; i < gather.count; ++i) gather.buffers[i] = asio::buffer(queue_.frame(i));
     gather.buffers[0] += queue_.head_written();
     queue_.write_started(gather.count);

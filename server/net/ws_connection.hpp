@@ -54,6 +54,9 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
   // with `reason`. Nothing queued after this is sent.
   virtual void close(ws::SharedFrame last_frame, ws::CloseReason reason) = 0;
 
+  // Gives up the video waiting to be written (the reader paused it).
+  virtual void drop_waiting_video() = 0;
+
   virtual bool is_open() const = 0;
   virtual std::uint64_t dropped_media() const = 0;
   virtual std::size_t queued_bytes() const = 0;

@@ -117,3 +117,33 @@ TEST_CASE("SendQueue: closing drops the waiting media and keeps state, a slow re
   queue.keep_in_flight();
   CHECK(queue.empty());
 }
+
+TEST_CASE("SendQueue: a write takes little at a time, so that audio coming meanwhile goes before the video left",
+          "[send_queue]") {
+  SendQueue queue(100000);
+  for (const char* name : {"v1", "v2", "v3", "v4"}) REQUIRE(queue.add(frame(name, 1000), Priority::video) == SendQueue::Added::queued);
+  CHECK(queue.frames_for_write(2500, 64) == 2);
+  CHECK(queue.frames_for_write(2000, 64) == 2);
+  CHECK(queue.frames_for_write(500, 64) == 1);  // One frame, however big.
+  CHECK(queue.frames_for_write(100000, 3) == 3);
+  queue.write_started(2);
+  queue.write_ended(1500);  // v1 and half of v2.
+  CHECK(queue.frames_for_write(2000, 64) == 2);  // What is left of v2 (500), and v3.
+  queue.write_started(2);
+  REQUIRE(queue.add(frame("a1", 100), Priority::audio) == SendQueue::Added::queued);
+  CHECK(order(queue) == std::vector<std::string>{"v2", "v3", "a1", "v4"});
+}
+
+TEST_CASE("SendQueue: pausing video drops the video waiting, and keeps audio, state and what is out", "[send_queue]") {
+  SendQueue queue(1000);
+  queue.add(frame("v1"), Priority::video);
+  queue.write_started(1);  // v1.
+  queue.add(frame("v2"), Priority::video);
+  queue.add(frame("u1"), Priority::video_upper_layer);
+  queue.add(frame("a1"), Priority::audio);
+  queue.add(frame("s1"), Priority::state);
+  queue.drop_waiting_video();
+  CHECK(order(queue) == std::vector<std::string>{"v1", "s1", "a1"});
+  CHECK(queue.dropped_media() == 2);
+  CHECK(queue.bytes() == 30);
+}

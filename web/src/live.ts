@@ -110,6 +110,7 @@ export class LiveSession implements Actions {
       send: (command) => this.client.send(command),
       requestKeyFrame: (senderId) => this.client.requestKeyFrame(senderId),
       setVideoPaused: (paused) => this.client.setVideoPaused(paused),
+      audioDelayMs: (senderId) => this.speaker?.bufferedMs(senderId) ?? 0,
     });
     this.layout = h("div", { class: "grid" }, this.left, h("aside", { class: "column" }, this.chat.element));
     this.unsubscribe = [

@@ -26,17 +26,27 @@ export interface Relay {
   close(): Promise<void>;
 }
 
-// Passes each chunk on after the time it takes at the rate, one at a time,
-// and holds at most a few kilobytes, so that a slow link pushes back at once.
+// Passes bytes on at the rate, a slice at a time (as a link would, not in
+// bursts), and holds little, so that a slow link pushes back at once.
 class Throttle extends Transform {
+  private static readonly slice = 1024;
+
   constructor(private readonly rate: () => number) {
     super({ highWaterMark: 4096 });
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    const rate = this.rate();
-    if (!Number.isFinite(rate)) return done(null, chunk);
-    setTimeout(() => done(null, chunk), (chunk.length / rate) * 1000);
+    const next = (offset: number): void => {
+      const rate = this.rate();
+      if (!Number.isFinite(rate)) return done(null, chunk.subarray(offset));
+      if (offset >= chunk.length) return done();
+      const piece = chunk.subarray(offset, offset + Throttle.slice);
+      setTimeout(() => {
+        this.push(piece);
+        next(offset + piece.length);
+      }, (piece.length / rate) * 1000);
+    };
+    next(0);
   }
 }
 

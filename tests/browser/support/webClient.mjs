@@ -4,6 +4,7 @@
 //   const rig = webClientRig()       at the top of a test file: a real server serving
 //                                    web/dist and Chromium, started before the tests
 //                                    and stopped after; rig.server, rig.browser
+//                                    ({ serverArgs }: more of the server's options)
 //   await joinPage(person, link)     opens the invite, checks the microphone,
 //                                    joins, waits for "Connected"
 //   await phaseName(page)            the phase banner's (or in-room board's) title
@@ -23,10 +24,10 @@ import { after, before } from "node:test";
 import { launchBrowser, waitFor } from "./browser.mjs";
 import { startServer } from "./server.mjs";
 
-export function webClientRig() {
+export function webClientRig({ serverArgs = [] } = {}) {
   const rig = { server: null, browser: null };
   before(async () => {
-    rig.server = await startServer();
+    rig.server = await startServer({ args: serverArgs });
     assert.ok(rig.server.webRoot, "the server serves web/dist (build the web client first)");
     rig.browser = await launchBrowser();
   });

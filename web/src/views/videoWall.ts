@@ -22,6 +22,8 @@ export interface VideoLink {
   send(command: v1.Command): Promise<v1.CommandResult>;
   requestKeyFrame(senderId: string): boolean;
   setVideoPaused(paused: boolean): Promise<v1.CommandResult>;
+  /** How long this page holds a sender's audio before it plays (its jitter buffer): their picture waits as long. */
+  audioDelayMs(senderId: string): number;
 }
 
 const RING = 64; // Timestamps kept per sender, for the browser tests' timing checks.
@@ -37,6 +39,7 @@ function remember(ring: number[], value: number): void {
 const stats = {
   joinedAt: 0, // When the first state arrived.
   sent: 0,
+  bytesSent: 0,
   keyFramesSent: 0,
   keyFrameRequests: 0,
   sentAt: [] as number[],
@@ -150,7 +153,11 @@ export class VideoWall {
     const face = h("div", { class: "face", "aria-hidden": "true" });
     const caption = h("figcaption", {});
     const element = h("figure", { class: "tile", "data-participant": id }, canvas, face, caption);
-    const decoder = new TileDecoder(canvas, () => void this.link.requestKeyFrame(id));
+    const decoder = new TileDecoder(
+      canvas,
+      () => void this.link.requestKeyFrame(id),
+      () => this.link.audioDelayMs(id),
+    );
     const tile: Tile = { element, canvas, face, caption, decoder, wasSending: false };
     decoder.onDrawn = () => {
       stats.decoded[id] = decoder.decoded;
@@ -164,7 +171,7 @@ export class VideoWall {
     const showing = p.sendingVideo && !this.paused;
     // A camera that comes back (on again, allowed again, re-entry) starts at a key frame.
     if (showing && !tile.wasSending) tile.decoder.restart();
-    if (!showing && tile.wasSending) tile.decoder.close();
+    if (!showing && tile.wasSending) tile.decoder.expectGap();
     tile.wasSending = showing;
     tile.element.dataset.video = showing ? "on" : "off";
     tile.face.textContent = p.initials;
@@ -232,6 +239,7 @@ export class VideoWall {
       camera.onChunk = (chunk) => {
         if (!this.link.sendVideo(chunk)) return;
         stats.sent += 1;
+        stats.bytesSent += chunk.data.length;
         if (chunk.keyFrame) stats.keyFramesSent += 1;
         remember(stats.sentAt, Date.now());
       };
