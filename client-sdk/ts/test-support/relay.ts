@@ -7,47 +7,17 @@
 //              connections get no further than the relay, as dead Wi-Fi
 //              does: nothing tells either end, they only stop hearing;
 //   restore()  lets everything through again (a stalled connection goes on
-//              where it stopped, as TCP would after retransmitting);
-//   throttle(bytesPerSecond)
-//              lets through at most that much towards the client, as a weak
-//              link does (the rest waits, and the server's queue fills);
-//              throttle(Infinity) lifts it.
+//              where it stopped, as TCP would after retransmitting).
 //
 // The browser tests use it too (from the SDK's build).
 import { type Socket, connect, createServer } from "node:net";
-import { Transform, type TransformCallback, type Writable } from "node:stream";
 
 export interface Relay {
   url: string; // http://127.0.0.1:<port>, to put in place of the server's in a link
   drop(): void;
   stall(): void;
   restore(): void;
-  throttle(bytesPerSecond: number): void;
   close(): Promise<void>;
-}
-
-// Passes bytes on at the rate, a slice at a time (as a link would, not in
-// bursts), and holds little, so that a slow link pushes back at once.
-class Throttle extends Transform {
-  private static readonly slice = 1024;
-
-  constructor(private readonly rate: () => number) {
-    super({ highWaterMark: 4096 });
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    const next = (offset: number): void => {
-      const rate = this.rate();
-      if (!Number.isFinite(rate)) return done(null, chunk.subarray(offset));
-      if (offset >= chunk.length) return done();
-      const piece = chunk.subarray(offset, offset + Throttle.slice);
-      setTimeout(() => {
-        this.push(piece);
-        next(offset + piece.length);
-      }, (piece.length / rate) * 1000);
-    };
-    next(0);
-  }
 }
 
 type Mode = "up" | "dropped" | "stalled";
@@ -55,7 +25,7 @@ type Mode = "up" | "dropped" | "stalled";
 export async function startRelay(serverUrl: string): Promise<Relay> {
   const target = new URL(serverUrl);
   const open = new Set<Socket>();
-  const pipes: [Socket, Writable][] = []; // Each direction of each connection.
+  const pipes: [Socket, Socket][] = []; // Each direction of each connection.
   const waiting: Socket[] = []; // Arrived while stalled: relayed once restored.
   let mode: Mode = "up";
 
@@ -63,20 +33,16 @@ export async function startRelay(serverUrl: string): Promise<Relay> {
     open.delete(socket);
     for (let i = pipes.length - 1; i >= 0; i--) if (pipes[i]!.includes(socket)) pipes.splice(i, 1);
   };
-  let rate = Infinity; // Bytes per second towards clients.
   const relay = (client: Socket) => {
     const upstream = connect(Number(target.port), target.hostname);
-    const throttle = new Throttle(() => rate);
-    throttle.pipe(client);
     for (const [from, to] of [
       [client, upstream],
-      [upstream, throttle],
+      [upstream, client],
     ] as const) {
       from.pipe(to);
       from.on("error", () => to.destroy());
       from.on("close", () => {
         to.destroy();
-        if (to === throttle) client.destroy();
         forget(from);
       });
       open.add(from);
@@ -115,9 +81,6 @@ export async function startRelay(serverUrl: string): Promise<Relay> {
         open.delete(client);
         if (!client.destroyed) relay(client);
       }
-    },
-    throttle(bytesPerSecond: number) {
-      rate = bytesPerSecond;
     },
     close: () =>
       new Promise<void>((resolve) => {
