@@ -3,7 +3,8 @@
 // four members see each other's faces; the presenter's tile goes dark in
 // the observation when the facilitator holds the camera back, and comes
 // back at re-entry; a facilitator stops a camera and lets it start again;
-// a newcomer sees every camera within a second of joining.
+// a newcomer sees every camera within a second of joining; six people, one
+// with the camera off.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
@@ -31,6 +32,7 @@ test("faces in tiles: everyone sees everyone, the presenter's camera is held bac
       { id: "m1", name: "Dr Cy Okafor", role: "participant" },
       { id: "m2", name: "Dr Di Novak", role: "participant" },
       { id: "m3", name: "Dr Eli Sato", role: "participant" },
+      { id: "m4", name: "Dr Fay Ruiz", role: "participant" },
     ],
   });
   const people = [];
@@ -93,4 +95,13 @@ test("faces in tiles: everyone sees everyone, the presenter's camera is held bac
   const waits = people.map((p) => stats.drawnAt[p.name][0] - stats.joinedAt);
   console.log(`# newcomer's first frame of each camera after joining: ${waits.join(", ")} ms`);
   for (const wait of waits) assert.ok(wait <= 1000, `each camera within 1 s of joining (${waits.join(", ")} ms)`);
+
+  // Six people, one with the camera off: the picture in the README.
+  await startCamera(late);
+  const last = await rig.browser.person("m4");
+  await joinPage(last, session.link("m4"));
+  for (const sender of [fac, pre, m1, late]) await sees(m2.page, sender.name, 5);
+  await waitForTile(m2.page, "m4", "off");
+  await m2.page.evaluate(() => window.scrollTo(0, 0));
+  await screenshot(m2.page, "03-six-people");
 });
