@@ -20,6 +20,7 @@ seconds="${BENCH_SECONDS:-10}"
 repeats="${BENCH_REPEATS:-3}"
 loads="${BENCH_LOADS:-10 25 50 75 100}"    # Rooms of 10 for W-audio.
 state_rooms="${BENCH_STATE_ROOMS:-50}"     # Rooms of 10 for W-state, every client at 5 Hz.
+video_rooms="${BENCH_VIDEO_ROOMS:-20}"     # Rooms of 10 for W-video, 6 cameras at 15 fps.
 idle_connections="${BENCH_IDLE:-10000}"    # W-idle, in rooms of 100.
 impls="${BENCH_IMPLS:-ours node c}"
 out="$root/build/bench"
@@ -105,6 +106,12 @@ for rep in $(seq 1 "$repeats"); do
   for rooms in $loads; do
     for impl in $impls; do
       measure "$impl" "$rep" --workload audio --rooms "$rooms" --clients 10 --speakers 2 --rate 50 --bytes 100 \
+        --seconds "$seconds" --warmup 2
+    done
+  done
+  for rooms in $video_rooms; do
+    for impl in $impls; do
+      measure "$impl" "$rep" --workload video --rooms "$rooms" --clients 10 --speakers 6 --rate 15 --bytes 1250 \
         --seconds "$seconds" --warmup 2
     done
   done

@@ -35,6 +35,13 @@ awk -v impls="$impls" '
       add(k SUBSEP "offered", field("offered_per_s"))
       delivered[k] += field("delivered"); expected[k] += field("expected")
       if (field("void") == "yes") void[k] = 1
+    } else if (w == "video") {
+      k = impl SUBSEP rooms
+      video_rooms_seen[rooms] = 1
+      add("video" SUBSEP k SUBSEP "cpu", field("server_cpu_us_per_delivery"))
+      add("video" SUBSEP k SUBSEP "p50", field("p50_us")); add("video" SUBSEP k SUBSEP "p99", field("p99_us"))
+      add("video" SUBSEP k SUBSEP "offered", field("offered_per_s"))
+      video_delivered[k] += field("delivered"); video_expected[k] += field("expected")
     } else if (w == "state") {
       k = impl SUBSEP rooms
       state_rooms_seen[rooms] = 1
@@ -66,6 +73,19 @@ awk -v impls="$impls" '
       ours = median("ours" SUBSEP rooms SUBSEP "cpu")
       for (x = 1; x <= n; x++) if (names[x] != "ours" && ours != "" && median(names[x] SUBSEP rooms SUBSEP "cpu") > 0)
         printf "      ours/%s CPU per delivery at %d rooms: %.2f\n", names[x], rooms, ours / median(names[x] SUBSEP rooms SUBSEP "cpu")
+    }
+    printf "\nW-video (6 cameras in each room of 10, 15 chunks a second of 1,250 bytes; each to the other 9):\n"
+    for (r in video_rooms_seen) {
+      for (x = 1; x <= n; x++) {
+        k = names[x] SUBSEP r
+        if (!(("video" SUBSEP k SUBSEP "cpu") in values)) continue
+        printf "%-5s %6d %10.0f %12.2f %8.2f %8.2f %23s\n", names[x], r, median("video" SUBSEP k SUBSEP "offered"),
+          median("video" SUBSEP k SUBSEP "cpu"), median("video" SUBSEP k SUBSEP "p50") / 1000,
+          median("video" SUBSEP k SUBSEP "p99") / 1000, video_delivered[k] "/" video_expected[k]
+      }
+      ours = median("video" SUBSEP "ours" SUBSEP r SUBSEP "cpu")
+      for (x = 1; x <= n; x++) if (names[x] != "ours" && ours != "" && median("video" SUBSEP names[x] SUBSEP r SUBSEP "cpu") > 0)
+        printf "      ours/%s CPU per delivery at %d rooms: %.2f\n", names[x], r, ours / median("video" SUBSEP names[x] SUBSEP r SUBSEP "cpu")
     }
     printf "\nW-state (every client changes the state 5 times a second; each change to the whole room):\n"
     for (r in state_rooms_seen) for (x = 1; x <= n; x++) {

@@ -218,4 +218,22 @@ TEST_CASE("Video: a member who pauses incoming video gets audio only, and video 
   CHECK(camera_data(g.fac, "p1") == std::vector<std::string>{"k3", "d4"});
 }
 
+TEST_CASE("Video: the SDK's queue takes a camera chunk only while it is an eighth full, audio up to the bound",
+          "[video]") {
+  TestServer server;
+  sdk::SessionRequest request;
+  request.name = "queue";
+  request.format = "ccdg";
+  request.invitees = {invitee("fac", "Dr Ada", "facilitator")};
+  const auto created = server.admin().create_session(request);
+  sdk::ClientOptions options;
+  options.max_queued_bytes = 16 * 1024;  // Video: 2 KiB.
+  Member fac{"facilitator", options};
+  fac.join(created.invites[0]);
+  wait_keys_settled({&fac});
+  CHECK(fac.client().send_video(chunk(std::string(1500, 'k'), true)));
+  CHECK_FALSE(fac.client().send_video(chunk(std::string(2100, 'k'), true)));
+  CHECK(fac.client().send_media(0, std::string(2100, 'a')));
+}
+
 }  // namespace balint::test

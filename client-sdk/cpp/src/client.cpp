@@ -288,15 +288,19 @@ class Client::Connection : public std::enable_shared_from_this<Client::Connectio
     });
   }
 
-  // Any thread. False when the connection no longer takes frames.
+  // Any thread. False when the connection no longer takes frames, or would
+  // hold more than `max_queued` bytes with it.
   bool enqueue(std::string frame, v1::ErrorCode* why = nullptr) {
+    return enqueue_within(std::move(frame), owner_.options.max_queued_bytes, why);
+  }
+  bool enqueue_within(std::string frame, std::size_t max_queued, v1::ErrorCode* why = nullptr) {
     {
       std::lock_guard lock(qmu_);
       if (stopped_ || close_requested_) {
         if (why) *why = kErrorConnectionClosed;
         return false;
       }
-      if (queued_bytes_ + frame.size() > owner_.options.max_queued_bytes) {
+      if (queued_bytes_ + frame.size() > max_queued) {
         if (why) *why = kErrorQueueFull;
         return false;
       }
@@ -1315,7 +1319,10 @@ bool Client::Impl::send_sealed(std::uint32_t track, std::string_view plaintext, 
   auto* media = message.mutable_media();
   media->set_track(track);
   media->set_payload(std::move(*sealed));
-  return connection->enqueue(message.SerializeAsString());
+  // Video drops past an eighth of the bound, so that it never stands long in
+  // front of the audio in this queue (which keeps no order of its own).
+  const std::size_t bound = options.max_queued_bytes;
+  return connection->enqueue_within(message.SerializeAsString(), track == v1::MEDIA_TRACK_CAMERA ? bound / 8 : bound);
 }
 
 // A new connection receives video: one that was paused says so again.

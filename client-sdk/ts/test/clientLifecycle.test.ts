@@ -8,7 +8,7 @@ import { type MessageInitShape, create, fromBinary, toBinary } from "@bufbuild/p
 import assert from "node:assert/strict";
 import { afterEach, test } from "node:test";
 
-import { Client, ClientErrorCode, type ClientOptions, ConnectError, type SocketLike, cmd, v1 } from "../src/index.js";
+import { Client, ClientErrorCode, type ClientOptions, ConnectError, type SocketLike, VideoCodec, cmd, v1 } from "../src/index.js";
 
 const target = { wsUrl: "ws://127.0.0.1:9/ws", token: "t" };
 
@@ -394,4 +394,35 @@ test("a resume the server cannot answer now (restarting, or unreachable) keeps t
   assert.deepEqual(check.asked, [`Resume ${credential}`, `Resume ${credential}`]);
   await third.admit("s1.me.secret-two");
   await until(() => client.connection === "open", "open again");
+});
+
+test("a socket backed up drops camera chunks long before microphone frames", async () => {
+  const { client, sockets } = scripted({ maxQueuedBytes: 80_000 });
+  const connecting = client.connect(target);
+  const socket = await opened(sockets, 0);
+  await socket.admit();
+  await connecting;
+  // My keys on my roster entry, as the server puts them, in the first epoch: I may seal media.
+  const announce = socket.sent.find((m) => m.body.case === "command" && m.body.value.kind.case === "announceKeys")!;
+  const keys = announce.body.case === "command" && announce.body.value.kind.case === "announceKeys" ? announce.body.value.kind.value.keys : undefined;
+  socket.deliver({
+    body: {
+      case: "state",
+      value: {
+        sessionId: "s1",
+        version: 2n,
+        keyEpoch: 1n,
+        roster: [{ participantId: "me", displayName: "Me", connection: v1.ConnectionStatus.CONNECTED, keys }],
+      },
+    },
+  });
+  const chunk = { codec: VideoCodec.VP8, keyFrame: true, temporalLayer: 0, data: new Uint8Array(100) };
+  const media = (at: number) => {
+    socket.bufferedAmount = at;
+    return [client.sendMedia(0, new Uint8Array(60)), client.sendVideo(chunk)];
+  };
+  assert.deepEqual(media(0), [true, true]);
+  assert.deepEqual(media(10_000), [true, true], "an eighth of the bound is 10,000 bytes");
+  assert.deepEqual(media(10_001), [true, false], "past it: video waits, audio goes");
+  assert.deepEqual(media(80_001), [false, false]);
 });

@@ -1,7 +1,7 @@
 // balint-loadgen: rooms of clients on loopback against one server (ours or
 // a peer), one workload, lines of results.
 //
-//   balint-loadgen --server ours|peer --port P --pid PID --workload audio|state|idle|join
+//   balint-loadgen --server ours|peer --port P --pid PID --workload audio|video|state|idle|join
 //                  [--rooms R] [--clients N] [--speakers S] [--rate HZ]
 //                  [--bytes B] [--seconds T] [--warmup T] [--admin-secret S]
 //
@@ -47,6 +47,7 @@ namespace balint::bench {
 namespace {
 
 constexpr long kTickNs = 250'000;
+constexpr std::size_t kCameraHeaderBytes = 17;  // Epoch, counter, flags: client-sdk/E2EE.md.
 
 struct Options {
   std::string server = "ours";  // ours: Balint Room's protocol; peer: raw payloads, rooms by query.
@@ -69,7 +70,7 @@ struct Options {
 
 [[noreturn]] void usage(const std::string& problem) {
   std::cerr << "balint-loadgen: " << problem << "\n"
-            << "usage: balint-loadgen --server ours|peer --port P --pid PID --workload audio|state|idle|join [--rooms R]\n"
+            << "usage: balint-loadgen --server ours|peer --port P --pid PID --workload audio|video|state|idle|join [--rooms R]\n"
             << "       [--clients N] [--speakers S] [--rate HZ] [--bytes B] [--seconds T] [--warmup T]\n"
             << "       [--admin-secret S] [--on-window-start CMD] [--on-window-end CMD]\n";
   std::exit(2);
@@ -101,6 +102,7 @@ Options parse(int argc, char** argv) {
   if (o.port == 0 || o.pid <= 0) usage("--port and --pid are required");
   if (o.server == "ours" && o.admin_secret.empty()) usage("--admin-secret is required for ours");
   if (o.bytes < 17) usage("--bytes must be at least 17 (the stamp)");
+  if (o.workload == "video" && o.bytes < 34) usage("--bytes must be at least 34 for video (a clear header and the stamp)");
   if (o.speakers > o.clients) usage("--speakers must not exceed --clients");
   return o;
 }
@@ -209,6 +211,7 @@ struct Client {
   std::uint64_t last_request = 0;
   std::deque<std::pair<std::uint64_t, std::int64_t>> requests;
   bool hand_up = false;
+  std::uint64_t camera_frames = 0;  // W-video: chunks sent so far.
 };
 
 class Run {
@@ -232,6 +235,7 @@ class Run {
     const double connect_s = static_cast<double>(now_ns() - connecting) / 1e9;
     if (o_.workload == "idle") return idle(rss_before, connect_s);
     if (o_.workload == "audio") return audio(connect_s);
+    if (o_.workload == "video") return video(connect_s);
     if (o_.workload == "state") return state(connect_s);
     usage("unknown workload " + o_.workload);
   }
@@ -352,6 +356,67 @@ class Run {
       if (!payload.empty()) deliver(stamp_of(payload).scheduled_ns, now);
     };
     return paced(traffic, connect_s);
+  }
+
+  // W-video: the cameras' chunks (--speakers of them), relayed to the rest
+  // of the room. They go as a VP9 camera's would in L1T3: a key frame every
+  // 2 s, the layers 0 2 1 2 between. Ours reads the clear header of a
+  // camera frame (client-sdk/E2EE.md), so each carries one, and the stamp
+  // after it; a peer relays the stamped payload as it is.
+  int video(double connect_s) {
+    if (o_.server == "ours") turn_cameras_on();
+    Traffic traffic{"video", false, static_cast<std::uint64_t>(o_.clients - 1), {}, {}};
+    traffic.message = [this](std::size_t id, std::int64_t scheduled) {
+      Client& c = clients_[id];
+      const Stamp stamp{scheduled, static_cast<std::uint32_t>(id), static_cast<std::uint32_t>(c.room)};
+      if (o_.server == "peer") return payload_of(stamp, o_.bytes);
+      const std::uint64_t n = c.camera_frames++;
+      static constexpr int kLayers[] = {0, 2, 1, 2};
+      const bool key_frame = n % (2 * static_cast<std::uint64_t>(o_.rate)) == 0;
+      const int layer = key_frame ? 0 : kLayers[n % 4];
+      std::string payload(kCameraHeaderBytes, '\0');
+      payload[7] = 1;  // Epoch 1, big-endian.
+      for (int i = 0; i < 8; ++i) payload[8 + i] = static_cast<char>((n >> (56 - 8 * i)) & 0xff);  // The counter.
+      payload[16] = static_cast<char>((key_frame ? 0x01 : 0x00) | layer << 1);
+      payload += payload_of(stamp, o_.bytes - kCameraHeaderBytes);
+      v1::ClientMessage message;
+      message.mutable_media()->set_track(v1::MEDIA_TRACK_CAMERA);
+      message.mutable_media()->set_payload(std::move(payload));
+      return message.SerializeAsString();
+    };
+    v1::ServerMessage scratch;
+    traffic.receive = [this, &scratch](std::size_t, std::string_view message, std::int64_t now) {
+      auto payload = unwrap(o_, message, scratch);
+      if (o_.server == "ours" && payload.size() > kCameraHeaderBytes) payload.remove_prefix(kCameraHeaderBytes);
+      if (!payload.empty()) deliver(stamp_of(payload).scheduled_ns, now);
+    };
+    return paced(traffic, connect_s);
+  }
+
+  // Ours forwards a camera only once its owner said it is on: every camera
+  // says so, and the run starts when the server has taken them all.
+  void turn_cameras_on() {
+    std::size_t waiting = 0;
+    for (auto& c : clients_) {
+      if (!c.speaker) continue;
+      v1::ClientMessage message;
+      message.set_request_id(++c.last_request);
+      message.mutable_command()->mutable_set_camera()->set_on(true);
+      c.socket->send(message.SerializeAsString());  // A few bytes: the socket takes them at once.
+      ++waiting;
+    }
+    v1::ServerMessage scratch;
+    const auto deadline = now_ns() + 10'000'000'000LL;
+    while (waiting > 0 && now_ns() < deadline) {
+      for (auto& c : clients_)
+        c.socket->read([&](std::string_view bytes) {
+          if (c.speaker && scratch.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) && scratch.has_result() &&
+              scratch.result().request_id() == c.last_request && scratch.result().code() == v1::ERROR_CODE_OK)
+            --waiting;
+        });
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    if (waiting > 0) usage(std::to_string(waiting) + " cameras were not turned on");
   }
 
   // W-state: every client changes the state at --rate; every change goes

@@ -13,6 +13,7 @@ import type { VideoChunk } from "@balint-room/sdk";
 import { type DeviceProblem, deviceProblemOf } from "../model/deviceProblem.js";
 import {
   type EncoderChoice,
+  type EncoderConfig,
   KEY_FRAME_EVERY_MS,
   type LayerMetadata,
   type VideoSize,
@@ -43,9 +44,22 @@ export class CameraUnavailable extends Error {
 
 /** Frames waiting in the encoder past which new ones are dropped, not queued: late video is no use. */
 const MAX_ENCODE_QUEUE = 2;
+/** Encoder failures in a row, with no chunk between, after which the camera gives up. */
+const MAX_FAILURES = 3;
 
 // Not in TypeScript's DOM lib yet; only the part used here.
 type TrackProcessorCtor = new (init: { track: MediaStreamTrack }) => { readable: ReadableStream<VideoFrame> };
+
+// The size to encode what the camera gives at: its own shape, within the
+// size asked for (cameras often give 640x480 or 1280x720 whatever is asked),
+// in even numbers as the codecs want.
+function fitted(config: EncoderConfig, settings: MediaTrackSettings): EncoderConfig {
+  const width = settings.width ?? config.width;
+  const height = settings.height ?? config.height;
+  const scale = Math.min(1, config.width / width, config.height / height);
+  const even = (n: number) => Math.max(2, 2 * Math.round((n * scale) / 2));
+  return { ...config, width: even(width), height: even(height) };
+}
 
 /** The first candidate this browser encodes; null when it encodes none (no WebCodecs video). */
 async function chooseEncoder(size: VideoSize): Promise<EncoderChoice | null> {
@@ -75,14 +89,18 @@ export class Camera {
   private lastKeyFrameAt = -Infinity;
   private lastFrameAt = -Infinity;
   private closed = false;
+  private failures = 0;
   private stopCapture: () => void = () => {};
+  private readonly config: EncoderConfig;
 
   private constructor(
     readonly stream: MediaStream,
     private readonly track: MediaStreamTrack,
     private readonly choice: EncoderChoice,
     private readonly size: VideoSize,
-  ) {}
+  ) {
+    this.config = fitted(choice.config, track.getSettings());
+  }
 
   /** Asks for the camera and starts reading it. Rejects with CameraUnavailable. */
   static async open(options: CameraOptions): Promise<Camera> {
@@ -91,7 +109,8 @@ export class Camera {
     const choice = await chooseEncoder(options.size);
     if (choice === null) throw new CameraUnavailable("unsupported");
     const { width, height, framerate } = options.size;
-    const video: MediaTrackConstraints = { width: { ideal: width }, height: { ideal: height }, frameRate: { ideal: framerate, max: framerate } };
+    // Ideals only: a camera that cannot meet one is still a camera (take() keeps to the frame rate).
+    const video: MediaTrackConstraints = { width: { ideal: width }, height: { ideal: height }, frameRate: { ideal: framerate } };
     if (options.deviceId !== undefined && options.deviceId !== "") video.deviceId = { exact: options.deviceId };
     let stream: MediaStream;
     try {
@@ -106,7 +125,12 @@ export class Camera {
       throw new CameraUnavailable("no-device");
     }
     const camera = new Camera(stream, track, choice, options.size);
-    camera.start();
+    try {
+      camera.start();
+    } catch (error) {
+      camera.close(); // The light goes off.
+      throw error;
+    }
     return camera;
   }
 
@@ -178,12 +202,16 @@ export class Camera {
     element.srcObject = this.stream;
     void element.play().catch(() => {});
     const timer = setInterval(() => {
-      if (element.readyState < HTMLMediaElement.HAVE_CURRENT_DATA) return;
-      const frame = new VideoFrame(element, { timestamp: Math.round(performance.now() * 1000) });
+      if (!this.isSending || this.closed || element.readyState < HTMLMediaElement.HAVE_CURRENT_DATA) return;
       try {
-        this.take(frame);
-      } finally {
-        frame.close();
+        const frame = new VideoFrame(element, { timestamp: Math.round(performance.now() * 1000) });
+        try {
+          this.take(frame);
+        } finally {
+          frame.close();
+        }
+      } catch (error) {
+        this.fail(error);
       }
     }, 1000 / this.size.framerate);
     return () => {
@@ -205,7 +233,11 @@ export class Camera {
       this.keyFrameWanted = false;
       this.lastKeyFrameAt = now;
     }
-    encoder.encode(frame, { keyFrame });
+    try {
+      encoder.encode(frame, { keyFrame });
+    } catch (error) {
+      this.fail(error); // Capture goes on: the next frame gets a fresh encoder.
+    }
   }
 
   private encoderFor(): VideoEncoder {
@@ -214,7 +246,7 @@ export class Camera {
         output: (chunk, metadata) => this.emit(chunk, metadata),
         error: (error) => this.fail(error),
       });
-      this.encoder.configure(this.choice.config);
+      this.encoder.configure(this.config);
       this.keyFrameWanted = true; // A new encoder starts with one anyway; say so in the header.
     }
     return this.encoder;
@@ -222,6 +254,7 @@ export class Camera {
 
   private emit(chunk: EncodedVideoChunk, metadata: EncodedVideoChunkMetadata | undefined): void {
     if (!this.isSending || this.closed) return;
+    this.failures = 0;
     const data = new Uint8Array(chunk.byteLength);
     chunk.copyTo(data);
     const keyFrame = chunk.type === "key";
@@ -233,9 +266,12 @@ export class Camera {
     this.encoder = null;
   }
 
+  // A fresh encoder is made for the next frame; only failures in a row, with
+  // no chunk between, give the camera up (then this browser cannot encode it).
   private fail(error: unknown): void {
     if (this.closed) return;
     this.dropEncoder();
+    if (++this.failures < MAX_FAILURES) return;
     this.onError?.(error instanceof Error ? error : new Error(String(error)));
   }
 }

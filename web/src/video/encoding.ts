@@ -25,7 +25,7 @@ export const KEY_FRAME_EVERY_MS = 5000;
 /** The WebCodecs codec string of each codec the SDK carries. */
 export const codecString: Record<VideoCodec, string> = {
   [VideoCodec.VP8]: "vp8",
-  [VideoCodec.VP9]: "vp09.00.10.08", // Profile 0, level 1, 8 bits.
+  [VideoCodec.VP9]: "vp09.00.21.08", // Profile 0, level 2.1 (up to 640x360 at 30 fps), 8 bits.
 };
 
 /** The part of WebCodecs' VideoEncoderConfig that is set here. */

@@ -2,7 +2,7 @@
 // hand is up; with the controller's per-person actions.
 import { cmd } from "@balint-room/sdk";
 
-import type { Person, SessionView } from "../model/session.js";
+import { type Person, type SessionView, isFacilitatorRole } from "../model/session.js";
 import { type Child, button, h } from "../ui/dom.js";
 import type { Actions } from "./actions.js";
 
@@ -40,7 +40,7 @@ function controls(p: Person, view: SessionView, act: Actions): Child {
           "data-key": key("video"),
           "aria-label": `Allow video for ${p.name}`,
         })
-      : p.cameraOn
+      : p.cameraOn && !isFacilitatorRole(p.role) // The server stops no facilitator's video.
         ? button("Stop video", () => act.send(cmd.stopVideo(p.id), `stop ${p.name}'s video`), {
             "data-key": key("video"),
             "aria-label": `Stop video for ${p.name}`,

@@ -7,7 +7,7 @@
 //
 // Unlike the other regions it is not redrawn on every state: it owns live
 // canvases, a <video> and a camera, so it is built once and updated.
-import { type VideoChunk, type VideoFrame as CameraFrame, cmd, v1 } from "@balint-room/sdk";
+import { ClientErrorCode, type VideoChunk, type VideoFrame as CameraFrame, cmd, v1 } from "@balint-room/sdk";
 
 import { cameraPausedBecause } from "../model/myState.js";
 import type { Person, SessionView } from "../model/session.js";
@@ -70,6 +70,9 @@ export class VideoWall {
   private readonly tiles = new Map<string, Tile>();
   private camera: Camera | null = null;
   private opening = false;
+  private generation = 0; // Raised by every stop: a camera that opens after one is closed at once.
+  private closed = false;
+  private resyncing = false; // A chunk of mine was dropped: nothing until my next key frame.
   private problem = "";
   private paused = false;
   private devices: MediaDeviceInfo[] = [];
@@ -90,6 +93,7 @@ export class VideoWall {
 
   /** The server's latest state: tiles come and go, and my camera sends only when the server forwards it. */
   update(view: SessionView): void {
+    if (this.closed) return;
     this.view = view;
     if (stats.joinedAt === 0) stats.joinedAt = Date.now();
     const me = view.me;
@@ -123,7 +127,7 @@ export class VideoWall {
   push(frame: CameraFrame): void {
     stats.received[frame.senderId] = (stats.received[frame.senderId] ?? 0) + 1;
     const tile = this.tiles.get(frame.senderId);
-    if (tile === undefined || this.paused) return;
+    if (tile === undefined || this.paused) return; // Forwarded means allowed, even before the state says so.
     tile.decoder.push(frame);
   }
 
@@ -135,11 +139,16 @@ export class VideoWall {
 
   /** A new connection: the server forgot that my camera was on, and what each decoder had. */
   reconnected(): void {
-    if (this.camera !== null) void this.link.send(cmd.setCamera(true));
+    if (this.camera !== null) {
+      void this.link.send(cmd.setCamera(true));
+      this.camera.requestKeyFrame();
+    }
     for (const tile of this.tiles.values()) tile.decoder.restart();
   }
 
   close(): void {
+    this.closed = true;
+    this.generation += 1;
     this.camera?.close();
     this.camera = null;
     this.selfVideo.srcObject = null;
@@ -152,7 +161,7 @@ export class VideoWall {
     const canvas = h("canvas", { width: TILE_SIZE.width, height: TILE_SIZE.height, "aria-hidden": "true" });
     const face = h("div", { class: "face", "aria-hidden": "true" });
     const caption = h("figcaption", {});
-    const element = h("figure", { class: "tile", "data-participant": id }, canvas, face, caption);
+    const element = h("figure", { class: "tile", "data-participant": id, "data-video": "off" }, canvas, face, caption);
     const decoder = new TileDecoder(
       canvas,
       () => void this.link.requestKeyFrame(id),
@@ -162,6 +171,7 @@ export class VideoWall {
     decoder.onDrawn = () => {
       stats.decoded[id] = decoder.decoded;
       remember((stats.drawnAt[id] ??= []), Date.now());
+      if (element.dataset.sending === "yes") element.dataset.video = "on"; // The first picture: the initials give way.
     };
     this.tiles.set(id, tile);
     return tile;
@@ -169,11 +179,14 @@ export class VideoWall {
 
   private drawTile(tile: Tile, p: Person): void {
     const showing = p.sendingVideo && !this.paused;
-    // A camera that comes back (on again, allowed again, re-entry) starts at a key frame.
-    if (showing && !tile.wasSending) tile.decoder.restart();
+    // A camera that comes back (on again, allowed again, re-entry) starts at
+    // a key frame; its initials stay until the first picture is drawn.
+    if (showing && !tile.wasSending && !tile.decoder.hasPicture) tile.decoder.restart();
     if (!showing && tile.wasSending) tile.decoder.expectGap();
     tile.wasSending = showing;
-    tile.element.dataset.video = showing ? "on" : "off";
+    tile.element.dataset.sending = showing ? "yes" : "no";
+    tile.element.dataset.video = showing && tile.decoder.hasPicture ? "on" : "off";
+    tile.element.classList.toggle("room", p.role === v1.Role.ROOM);
     tile.face.textContent = p.initials;
     replaceChildren(tile.caption, h("strong", {}, p.name), " ", stateText(p, this.paused));
   }
@@ -226,52 +239,86 @@ export class VideoWall {
     return select;
   }
 
+  // Opens the camera (another device: in place of the one open), then tells
+  // the server it is on. A stop, or the end, while it opens closes it at once.
   private async startCamera(deviceId?: string): Promise<void> {
     const view = this.view;
-    if (view === null || this.opening) return;
+    if (view === null || this.opening || this.closed) return;
+    const generation = ++this.generation;
     this.opening = true;
     this.problem = "";
     this.redraw();
     try {
       const camera = await Camera.open({ size: view.roomDevice ? ROOM_SIZE : TILE_SIZE, deviceId });
+      if (generation !== this.generation) return camera.close();
       this.camera?.close();
       this.camera = camera;
-      camera.onChunk = (chunk) => {
-        if (!this.link.sendVideo(chunk)) return;
-        stats.sent += 1;
-        stats.bytesSent += chunk.data.length;
-        if (chunk.keyFrame) stats.keyFramesSent += 1;
-        remember(stats.sentAt, Date.now());
-      };
+      this.resyncing = false;
+      camera.sending = this.view?.me?.sendingVideo ?? false;
+      camera.onChunk = (chunk) => this.sendChunk(camera, chunk);
       camera.onError = (error) => {
+        if (this.camera !== camera) return;
         this.problem = error.message;
         this.stopCamera();
       };
       this.selfVideo.srcObject = camera.stream;
       this.devices = (await navigator.mediaDevices.enumerateDevices().catch(() => [])).filter((d) => d.kind === "videoinput");
+      if (generation !== this.generation || this.view?.me?.cameraOn) return; // Stopped meanwhile, or a new device for a camera on.
       const result = await this.link.send(cmd.setCamera(true));
-      if (result.code !== v1.ErrorCode.OK) this.problem = `Could not start your camera: ${result.message}`;
+      const fine = [v1.ErrorCode.OK, v1.ErrorCode.NO_CHANGE, ClientErrorCode.NOT_CONNECTED]; // Not connected: said again on reconnecting.
+      if (generation === this.generation && !fine.includes(result.code)) {
+        this.problem = `Could not start your camera: ${result.message}`;
+        this.closeCamera();
+      }
     } catch (error) {
-      this.problem = error instanceof CameraUnavailable ? error.message : `The camera could not start: ${String(error)}`;
+      if (generation === this.generation)
+        this.problem = error instanceof CameraUnavailable ? error.message : `The camera could not start: ${String(error)}`;
     } finally {
-      this.opening = false;
+      if (generation === this.generation) this.opening = false;
       this.redraw();
     }
   }
 
-  private stopCamera(): void {
+  // A chunk dropped (a backed-up socket, a reconnection) breaks every delta
+  // after it: send nothing more until a key frame, and make the next one.
+  private sendChunk(camera: Camera, chunk: VideoChunk): void {
+    if (this.resyncing && !chunk.keyFrame) return;
+    if (!this.link.sendVideo(chunk)) {
+      this.resyncing = true;
+      camera.requestKeyFrame();
+      return;
+    }
+    this.resyncing = false;
+    stats.sent += 1;
+    stats.bytesSent += chunk.data.length;
+    if (chunk.keyFrame) stats.keyFramesSent += 1;
+    remember(stats.sentAt, Date.now());
+  }
+
+  private closeCamera(): void {
+    this.generation += 1;
+    this.opening = false;
     this.camera?.close();
     this.camera = null;
     this.selfVideo.srcObject = null;
+  }
+
+  private stopCamera(): void {
+    this.closeCamera();
     void this.link.send(cmd.setCamera(false));
     this.redraw();
   }
 
   private async togglePaused(): Promise<void> {
-    this.paused = !this.paused;
+    const paused = !this.paused;
+    this.paused = paused;
     this.redraw();
-    const result = await this.link.setVideoPaused(this.paused);
-    if (result.code !== v1.ErrorCode.OK) this.problem = `Could not change the incoming video: ${result.message}`;
+    const result = await this.link.setVideoPaused(paused);
+    // Not connected: the SDK says it again on reconnecting.
+    if (result.code === v1.ErrorCode.OK || result.code === ClientErrorCode.NOT_CONNECTED || this.paused !== paused) return;
+    this.paused = !paused;
+    this.problem = `Could not change the incoming video: ${result.message}`;
+    this.redraw();
   }
 
   private redraw(): void {

@@ -53,7 +53,7 @@ test("encoders are tried VP9 with three temporal layers first, then VP8, at the 
   assert.deepEqual(
     tile.map((c) => [c.codec, c.config.codec, c.config.scalabilityMode]),
     [
-      [VideoCodec.VP9, "vp09.00.10.08", "L1T3"],
+      [VideoCodec.VP9, "vp09.00.21.08", "L1T3"],
       [VideoCodec.VP8, "vp8", undefined],
     ],
   );

@@ -60,7 +60,11 @@ export interface ClientOptions {
   connectTimeoutMs?: number;
   /** Default time send() waits for a command's result. */
   commandTimeoutMs?: number;
-  /** Bytes that may wait in the socket before sendMedia() drops frames. */
+  /**
+   * Bytes that may wait in the socket before sendMedia() drops frames;
+   * sendVideo() drops past an eighth of it, so that a weak uplink's video
+   * never stands long in front of the audio (the socket keeps no order of its own).
+   */
   maxQueuedBytes?: number;
   /** A steady clock in milliseconds; default performance.now(). */
   now?: () => number;
@@ -333,13 +337,13 @@ export class Client {
    * camera's go through sendVideo()).
    */
   sendMedia(track: number, payload: Uint8Array): boolean {
-    return track === MICROPHONE_TRACK && this.sendSealed(track, payload, NO_FLAGS);
+    return track === MICROPHONE_TRACK && this.sendSealed(track, payload, NO_FLAGS, this.options.maxQueuedBytes);
   }
 
   /** Seals one camera chunk and queues it, as sendMedia(); forwarded while this member may send video. */
   sendVideo(chunk: VideoChunk): boolean {
     const flags = { keyFrame: chunk.keyFrame, temporalLayer: chunk.temporalLayer };
-    return this.sendSealed(CAMERA_TRACK, cameraPlaintext(chunk), flags);
+    return this.sendSealed(CAMERA_TRACK, cameraPlaintext(chunk), flags, this.options.maxQueuedBytes / 8);
   }
 
   /** Asks the server for a key frame of `senderId`'s camera (this client cannot decode it). Not answered. */
@@ -356,10 +360,10 @@ export class Client {
     return this.request({ case: "videoReception", value: { paused } }, this.options.commandTimeoutMs);
   }
 
-  private sendSealed(track: number, plaintext: Uint8Array, flags: FrameFlags): boolean {
+  private sendSealed(track: number, plaintext: Uint8Array, flags: FrameFlags, maxQueued: number): boolean {
     const socket = this.socket;
     if (this.connState !== "open" || socket === null || this.e2ee === null) return false;
-    if (socket.bufferedAmount > this.options.maxQueuedBytes) return false;
+    if (socket.bufferedAmount > maxQueued) return false;
     const sealed = this.e2ee.sealMedia(track, plaintext, flags);
     if (sealed === null) return false;
     this.write({ requestId: 0n, body: { case: "media", value: { track, payload: sealed } } });

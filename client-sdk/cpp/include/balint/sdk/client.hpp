@@ -45,7 +45,8 @@ struct ClientOptions {
   // Largest message accepted from the server.
   std::size_t max_message_bytes = 4 * 1024 * 1024;
   // Bytes of outgoing frames that may wait to be written; past it,
-  // send_media() drops frames and send() fails with kErrorQueueFull.
+  // send_media() drops frames and send() fails with kErrorQueueFull;
+  // send_video() drops past an eighth of it.
   std::size_t max_queued_bytes = 4 * 1024 * 1024;
   // Send the token in the URL query (`?token=`) instead of an
   // `Authorization: Bearer` header. The header keeps it out of access logs.
