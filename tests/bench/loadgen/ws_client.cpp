@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdexcept>
+#include <vector>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -96,12 +97,14 @@ void WsClient::close_socket() {
   fd_ = -1;
 }
 
-void WsClient::send(std::string_view payload) {
+void WsClient::send(std::string_view payload) { send_frame(0x2, payload); }
+
+void WsClient::send_frame(int opcode, std::string_view payload) {
   if (fd_ < 0) return;
   const std::size_t n = payload.size();
   char header[14];
   std::size_t length = 0;
-  header[length++] = static_cast<char>(0x82);  // FIN, binary.
+  header[length++] = static_cast<char>(0x80 | opcode);  // FIN.
   if (n < 126) {
     header[length++] = static_cast<char>(0x80 | n);
   } else if (n < 65536) {
@@ -157,10 +160,15 @@ bool WsClient::read(const std::function<void(std::string_view)>& on_message) {
     close_socket();
     break;
   }
+  // A server that pings closes a connection that does not answer (ours
+  // after ping_timeout): pongs are sent once the frames are read.
+  std::vector<std::string> pongs;
   in_start_ += for_each_frame(std::string_view(in_).substr(in_start_), [&](int opcode, std::string_view payload) {
     if (opcode == 0x2) on_message(payload);
+    if (opcode == 0x9) pongs.emplace_back(payload);
     if (opcode == 0x8) close_socket();
   });
+  for (const std::string& pong : pongs) send_frame(0xA, pong);
   if (in_start_ > 0 && in_start_ == in_.size()) {
     in_.clear();
     in_start_ = 0;

@@ -1,6 +1,7 @@
 // One WebSocket client connection for the load generator: a blocking
 // connect and handshake (set-up is not measured), then a non-blocking
-// socket that the generator's epoll loop drives. Frames out are masked, as
+// socket that the generator's epoll loop drives (answering pings, as a
+// server that pings expects). Frames out are masked, as
 // RFC 6455 requires of clients; frames in are parsed in place.
 #pragma once
 
@@ -42,6 +43,7 @@ class WsClient {
 
  private:
   void close_socket();
+  void send_frame(int opcode, std::string_view payload);
 
   int fd_ = -1;
   std::string in_;
