@@ -18,6 +18,7 @@ import { Speaker } from "./audio/speaker.js";
 import { announcements, newHands } from "./model/announcements.js";
 import { type Connection, connectionText } from "./model/connection.js";
 import { joinProblem } from "./model/joinProblem.js";
+import { remember } from "./model/recentTimes.js";
 import { type SessionView, viewOf } from "./model/session.js";
 import { SpeakingLights } from "./model/speakingLights.js";
 import { StepGuard } from "./model/stepGuard.js";
@@ -57,11 +58,6 @@ const stats = {
   loudest: 0,
   sentAt: [] as number[],
   playAt: {} as Record<string, number[]>,
-};
-const timesKept = 64;
-const remember = (ring: number[], at: number) => {
-  ring.push(at);
-  if (ring.length > timesKept) ring.shift();
 };
 (globalThis as { balintAudioStats?: typeof stats }).balintAudioStats = stats;
 

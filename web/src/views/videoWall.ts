@@ -10,6 +10,7 @@
 import { ClientErrorCode, type VideoChunk, type VideoFrame as CameraFrame, cmd, v1 } from "@balint-room/sdk";
 
 import { cameraPausedBecause } from "../model/myState.js";
+import { remember } from "../model/recentTimes.js";
 import type { Person, SessionView } from "../model/session.js";
 import { button, h, replaceChildren } from "../ui/dom.js";
 import { Camera, CameraUnavailable } from "../video/camera.js";
@@ -26,20 +27,12 @@ export interface VideoLink {
   audioDelayMs(senderId: string): number;
 }
 
-const RING = 64; // Timestamps kept per sender, for the browser tests' timing checks.
-
-function remember(ring: number[], value: number): void {
-  ring.push(value);
-  if (ring.length > RING) ring.shift();
-}
-
 // Counts and the last timestamps (Date.now()) of video, for support and the
 // browser tests: chunks this page sent, and per sender the frames that
 // arrived and were drawn. Counts and times only.
 const stats = {
   joinedAt: 0, // When the first state arrived.
   sent: 0,
-  bytesSent: 0,
   keyFramesSent: 0,
   keyFrameRequests: 0,
   sentAt: [] as number[],
@@ -290,7 +283,6 @@ export class VideoWall {
     }
     this.resyncing = false;
     stats.sent += 1;
-    stats.bytesSent += chunk.data.length;
     if (chunk.keyFrame) stats.keyFramesSent += 1;
     remember(stats.sentAt, Date.now());
   }
