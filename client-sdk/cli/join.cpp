@@ -179,7 +179,7 @@ std::string event_text(const v1::Event& e, const v1::SessionState& s, const Name
     case v1::Event::kMemberJoined:
       return "joined: " + name_of(names, e.member_joined().participant_id());
     case v1::Event::kMemberLeft:
-      return "left: " + name_of(names, e.member_left().participant_id()) + " (" + e.member_left().reason() + ")";
+      return "left: " + name_of(names, e.member_left().participant_id()) + " (" + sdk::leave_reason_name(e.member_left().reason()) + ")";
     case v1::Event::kMemberReconnecting:
       return "reconnecting: " + name_of(names, e.member_reconnecting().participant_id()) + " (place kept for " +
              clock_text(e.member_reconnecting().deadline_ms() - s.server_time_ms()) + ")";
@@ -386,7 +386,7 @@ int run_join(const Args& args) {
     print("* " + text + "\n");
   });
   client.on_closed([&](const sdk::CloseInfo& info) {
-    goodbye = info.goodbye;
+    goodbye = info.goodbye.has_value();
     closed = info.by_server;
     if (info.by_server) print("closed: " + info.reason + "\n");
   });

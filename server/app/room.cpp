@@ -39,6 +39,18 @@ JoinRefusal refusal_of(const core::Outcome& outcome) {
   return {refusal_status(outcome.code), http_code(outcome.code), outcome.message};
 }
 
+// What a Goodbye says in words, to whoever reads it (and the close frame).
+std::string goodbye_words(v1::GoodbyeReason reason) {
+  switch (reason) {
+    case v1::GOODBYE_REASON_LEFT: return "you left the session";
+    case v1::GOODBYE_REASON_REMOVED: return "a facilitator removed you from the session";
+    case v1::GOODBYE_REASON_SIGNED_IN_ELSEWHERE: return "signed in again from another connection";
+    case v1::GOODBYE_REASON_SESSION_ENDED: return "the session has ended";
+    case v1::GOODBYE_REASON_RESTARTING: return "the server is restarting; you will be reconnected";
+    default: return "goodbye";
+  }
+}
+
 JoinRefusal restarting_refusal() {
   return {net::http::status::service_unavailable, "server_restarting", "the server is restarting; try again in a moment"};
 }
@@ -172,7 +184,7 @@ void Room::on_open(WsConnection& connection) {
   auto [it, fresh] = links_.try_emplace(connection.participant_id, self, limits_, now);
   if (!fresh) {
     // The same member signed in again: the newer connection wins.
-    if (it->second.connection.get() != &connection) say_goodbye(*it->second.connection, "signed in again from another connection");
+    if (it->second.connection.get() != &connection) say_goodbye(*it->second.connection, v1::GOODBYE_REASON_SIGNED_IN_ELSEWHERE);
     it->second = Link(self, limits_, now);
   }
   // A new connection has a new encoder: what receivers held of the old one is no use.
@@ -438,23 +450,10 @@ void Room::broadcast(const core::Outcome& outcome) {
 
 void Room::enact(const core::Outcome& outcome) {
   for (const auto& event : outcome.events) {
-    if (event.has_member_left() && event.member_left().reason() == "timed_out")
-      log(LogLevel::info, "member timed out session=", session_.id(), " participant=", event.member_left().participant_id());
-    // Only a removal or a leave has a link to close: a member who dropped
-    // ("disconnected", "timed_out") lost theirs already.
-    const bool by_command = event.has_member_left() && (event.member_left().reason() == "removed" ||
-                                                        event.member_left().reason() == "left");
-    if (by_command) {
-      const auto it = links_.find(event.member_left().participant_id());
-      if (it == links_.end()) continue;
-      say_goodbye(*it->second.connection, event.member_left().reason() == "removed"
-                                              ? "a facilitator removed you from the session"
-                                              : "you left the session");
-      links_.erase(it);
-    }
+    if (event.has_member_left()) close_link_of(event.member_left());
     if (event.has_session_ended()) {
       log(LogLevel::info, "session ended id=", session_.id());
-      for (auto& [participant, link] : links_) say_goodbye(*link.connection, "the session has ended");
+      for (auto& [participant, link] : links_) say_goodbye(*link.connection, v1::GOODBYE_REASON_SESSION_ENDED);
       links_.clear();
       tick_timer_.cancel();
     }
@@ -462,11 +461,35 @@ void Room::enact(const core::Outcome& outcome) {
   schedule_tick();
 }
 
-void Room::say_goodbye(WsConnection& connection, const std::string& reason, bool restarting) {
-  v1::ServerMessage goodbye;
-  goodbye.mutable_goodbye()->set_reason(reason);
-  goodbye.mutable_goodbye()->set_restarting(restarting);
-  connection.close(serialize(goodbye), {net::ws::close_code::normal, reason});
+void Room::close_link_of(const v1::MemberLeft& left) {
+  switch (left.reason()) {
+    // A member who dropped lost their link already.
+    case v1::LEAVE_REASON_TIMED_OUT:
+      log(LogLevel::info, "member timed out session=", session_.id(), " participant=", left.participant_id());
+      return;
+    case v1::LEAVE_REASON_DISCONNECTED: return;
+    case v1::LEAVE_REASON_LEFT:
+    case v1::LEAVE_REASON_REMOVED: break;
+    default: return;
+  }
+  const auto it = links_.find(left.participant_id());
+  if (it == links_.end()) return;
+  say_goodbye(*it->second.connection,
+              left.reason() == v1::LEAVE_REASON_REMOVED ? v1::GOODBYE_REASON_REMOVED : v1::GOODBYE_REASON_LEFT);
+  links_.erase(it);
+}
+
+void Room::say_goodbye(WsConnection& connection, v1::GoodbyeReason reason) {
+  const std::string words = goodbye_words(reason);
+  v1::ServerMessage message;
+  auto& goodbye = *message.mutable_goodbye();
+  goodbye.set_reason(reason);
+  goodbye.set_message(words);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  goodbye.set_restarting(reason == v1::GOODBYE_REASON_RESTARTING);
+#pragma GCC diagnostic pop
+  connection.close(serialize(message), {net::ws::close_code::normal, words});
 }
 
 void Room::end_session() {
@@ -477,7 +500,7 @@ void Room::end_session() {
 void Room::shut_down() {
   shutting_down_ = true;
   for (auto& [participant, link] : links_)
-    say_goodbye(*link.connection, "the server is restarting; you will be reconnected", /*restarting=*/true);
+    say_goodbye(*link.connection, v1::GOODBYE_REASON_RESTARTING);
   links_.clear();
   tick_timer_.cancel();
 }

@@ -192,7 +192,10 @@ class Room : public net::WsHandler, public std::enable_shared_from_this<Room> {
   // and re-arms the timer for the engine's next deadline (a warning, or a
   // dropped member's reconnect deadline).
   void enact(const core::Outcome& outcome);
-  void say_goodbye(net::WsConnection& connection, const std::string& reason, bool restarting = false);
+  // Closes the link of a member who left by command (left, removed), with
+  // the goodbye that says so; a member who dropped has none.
+  void close_link_of(const core::v1::MemberLeft& left);
+  void say_goodbye(net::WsConnection& connection, core::v1::GoodbyeReason reason);
   void schedule_tick();
   void update_summary(const core::v1::SessionState& state);
 

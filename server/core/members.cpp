@@ -171,13 +171,13 @@ Outcome Session::Impl::remove_by_facilitator(Session& s, const Actor& a, const v
     return Outcome::error(v1::ERROR_CODE_PERMISSION_DENIED, id + " is a facilitator and cannot be removed");
   }
   Events events;
-  remove_member(s, id, "removed", events);
+  remove_member(s, id, v1::LEAVE_REASON_REMOVED, events);
   return accepted(std::move(events));
 }
 
 Outcome Session::Impl::leave(Session& s, const Actor& a) {
   Events events;
-  remove_member(s, a.id, "left", events);
+  remove_member(s, a.id, v1::LEAVE_REASON_LEFT, events);
   return accepted(std::move(events));
 }
 
@@ -247,7 +247,7 @@ Outcome Session::Impl::remove_room_attendee(Session& s, const Actor& a, const v1
     if (auto refused = require_control(s, a, "remove an in-room attendee")) return *refused;
   }
   Events events;
-  remove_member(s, id, "removed", events);
+  remove_member(s, id, v1::LEAVE_REASON_REMOVED, events);
   return accepted(std::move(events));
 }
 

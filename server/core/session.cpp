@@ -74,10 +74,26 @@ v1::Event member_joined_event(const std::string& id) {
   return event;
 }
 
-v1::Event member_left_event(const std::string& id, const std::string& reason) {
+// The reason's word, as clients older than the enum read it.
+const char* legacy_word(v1::LeaveReason reason) {
+  switch (reason) {
+    case v1::LEAVE_REASON_LEFT: return "left";
+    case v1::LEAVE_REASON_REMOVED: return "removed";
+    case v1::LEAVE_REASON_TIMED_OUT: return "timed_out";
+    case v1::LEAVE_REASON_DISCONNECTED: return "disconnected";
+    default: return "";
+  }
+}
+
+v1::Event member_left_event(const std::string& id, v1::LeaveReason reason) {
   v1::Event event;
-  event.mutable_member_left()->set_participant_id(id);
-  event.mutable_member_left()->set_reason(reason);
+  auto& left = *event.mutable_member_left();
+  left.set_participant_id(id);
+  left.set_reason(reason);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  left.set_legacy_reason(legacy_word(reason));
+#pragma GCC diagnostic pop
   return event;
 }
 
@@ -154,7 +170,7 @@ void Session::Impl::set_connection(Session& s, v1::Member& m, v1::ConnectionStat
   }
 }
 
-void Session::Impl::remove_member(Session& s, const std::string& id, const std::string& reason, Events& events) {
+void Session::Impl::remove_member(Session& s, const std::string& id, v1::LeaveReason reason, Events& events) {
   std::vector<std::string> leaving{id};
   for (const v1::Member& m : s.state_.roster()) {
     if (m.room_device_id() == id) leaving.push_back(m.participant_id());
@@ -291,7 +307,7 @@ Outcome Session::disconnect(const std::string& participant_id, TimeMs now) {
   }
   Events events;
   if (reconnect_grace_ms_ == 0) {
-    Impl::remove_member(*this, participant_id, "disconnected", events);
+    Impl::remove_member(*this, participant_id, v1::LEAVE_REASON_DISCONNECTED, events);
   } else {
     const TimeMs deadline = now + reconnect_grace_ms_;
     Impl::forget_connection(*this, *member);
@@ -419,7 +435,7 @@ Outcome Session::tick(TimeMs now) {
       timed_out.push_back(m.participant_id());
     }
   }
-  for (const std::string& id : timed_out) Impl::remove_member(*this, id, "timed_out", events);
+  for (const std::string& id : timed_out) Impl::remove_member(*this, id, v1::LEAVE_REASON_TIMED_OUT, events);
 
   // The warnings are due only once the session has started.
   if (auto due = Impl::phase_warning_due(*this); due && now >= *due) {

@@ -75,7 +75,7 @@ class Session {
   Outcome end(TimeMs now);
 
   // Removes the members whose reconnect deadline has come (MemberLeft
-  // "timed_out") and raises the warnings that are due at `now`. Ok with no
+  // LEAVE_REASON_TIMED_OUT) and raises the warnings that are due at `now`. Ok with no
   // events and no new version when nothing is due.
   Outcome tick(TimeMs now);
 

@@ -80,7 +80,7 @@ struct Session::Impl {
   static void set_connection(Session& s, v1::Member& m, v1::ConnectionStatus status, TimeMs deadline);
   // Takes members out of the session: roster, go-around, hand queue, floor.
   // A room device takes its attendees with it. The presenter id stays.
-  static void remove_member(Session& s, const std::string& id, const std::string& reason, Events& events);
+  static void remove_member(Session& s, const std::string& id, v1::LeaveReason reason, Events& events);
 
   // --- Control and speaking (speaking.cpp) -------------------------------
   static bool facilitator_connected(const Session& s);

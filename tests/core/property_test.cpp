@@ -434,7 +434,7 @@ std::string check_step(const Session& s, const v1::SessionState& before, const v
 
   // Nobody leaves the roster without a MemberLeft; only a tick times anyone
   // out, and only those whose grace had run out.
-  std::map<std::string, std::string> left;
+  std::map<std::string, v1::LeaveReason> left;
   for (const v1::Event& e : o.events)
     if (e.has_member_left()) left[e.member_left().participant_id()] = e.member_left().reason();
   for (const v1::Member& m : before.roster()) {
@@ -443,7 +443,7 @@ std::string check_step(const Session& s, const v1::SessionState& before, const v
     const auto reason = left.find(id);
     if (reason == left.end()) {
       err << id << ": left the roster without MemberLeft; ";
-    } else if (reason->second == "timed_out") {
+    } else if (reason->second == v1::LEAVE_REASON_TIMED_OUT) {
       if (kind != StepKind::kTick) err << id << ": timed out outside a tick; ";
       if (m.connection() != v1::CONNECTION_STATUS_RECONNECTING || m.reconnect_deadline_ms() > now)
         err << id << ": timed out before the grace ran out; ";

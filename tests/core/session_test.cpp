@@ -206,7 +206,7 @@ TEST_CASE("a member who stays away past the grace is removed by the tick", "[ses
   CHECK(g.s.version() == v + 1);
   REQUIRE(due.events.size() == 2);
   CHECK(due.events[0].member_left().participant_id() == "p1");
-  CHECK(due.events[0].member_left().reason() == "timed_out");
+  CHECK(due.events[0].member_left().reason() == v1::LEAVE_REASON_TIMED_OUT);
   CHECK(due.events[1].turn_moved().from_id() == "p1");
   CHECK(due.events[1].turn_moved().to_id() == "p2");
   for (const v1::Event& e : due.events) CHECK(e.state_version() == v + 1);
@@ -235,7 +235,7 @@ TEST_CASE("a facilitator may remove a reconnecting member at once", "[session][r
   const Outcome o = g.apply("fac", cmd::remove("p2"));
   REQUIRE(o.ok());
   REQUIRE(o.events.size() == 1);
-  CHECK(o.events[0].member_left().reason() == "removed");
+  CHECK(o.events[0].member_left().reason() == v1::LEAVE_REASON_REMOVED);
   CHECK(g.s.member("p2") == nullptr);
   CHECK_FALSE(g.s.next_deadline().has_value());
 }
@@ -250,7 +250,7 @@ TEST_CASE("with a grace of 0 a drop removes the member at once", "[session][rost
   CHECK(g.s.version() == v + 1);
   REQUIRE(o.events.size() == 2);
   CHECK(o.events[0].member_left().participant_id() == "p1");
-  CHECK(o.events[0].member_left().reason() == "disconnected");
+  CHECK(o.events[0].member_left().reason() == v1::LEAVE_REASON_DISCONNECTED);
   CHECK(o.events[1].turn_moved().to_id() == "p2");
   CHECK(g.s.member("p1") == nullptr);
   CHECK(g.hands().empty());
@@ -887,7 +887,7 @@ TEST_CASE("a facilitator removes a member from everything", "[session][moderatio
   REQUIRE(o.ok());
   REQUIRE(o.events.size() == 2);
   CHECK(o.events[0].member_left().participant_id() == "p1");
-  CHECK(o.events[0].member_left().reason() == "removed");
+  CHECK(o.events[0].member_left().reason() == v1::LEAVE_REASON_REMOVED);
   CHECK(o.events[1].turn_moved().from_id() == "p1");
   CHECK(o.events[1].turn_moved().to_id() == "p2");
   CHECK(g.s.member("p1") == nullptr);
@@ -911,7 +911,7 @@ TEST_CASE("removing a room device removes its attendees", "[session][moderation]
   CHECK(o.events[0].member_left().participant_id() == "room");
   CHECK(o.events[1].member_left().participant_id() == "room.1");
   CHECK(o.events[2].member_left().participant_id() == "room.2");
-  for (const v1::Event& e : o.events) CHECK(e.member_left().reason() == "removed");
+  for (const v1::Event& e : o.events) CHECK(e.member_left().reason() == v1::LEAVE_REASON_REMOVED);
   CHECK(g.s.member("room.1") == nullptr);
   CHECK(g.s.member("room.2") == nullptr);
   CHECK(g.hands().empty());
@@ -923,7 +923,7 @@ TEST_CASE("leaving takes a member out of the session", "[session][moderation]") 
   Outcome o = g.apply("p2", cmd::leave());
   REQUIRE(o.ok());
   CHECK(o.events[0].member_left().participant_id() == "p2");
-  CHECK(o.events[0].member_left().reason() == "left");
+  CHECK(o.events[0].member_left().reason() == v1::LEAVE_REASON_LEFT);
   CHECK(g.s.member("p2") == nullptr);
   CHECK(g.order_ids() == std::vector<std::string>{"p1", "p3", "room.1", "room.2"});
 
@@ -1000,7 +1000,7 @@ TEST_CASE("a room device that stays away takes its attendees with it", "[session
   CHECK(o.events[0].member_left().participant_id() == "room");
   CHECK(o.events[1].member_left().participant_id() == "room.1");
   CHECK(o.events[2].member_left().participant_id() == "room.2");
-  for (const v1::Event& e : o.events) CHECK(e.member_left().reason() == "timed_out");
+  for (const v1::Event& e : o.events) CHECK(e.member_left().reason() == v1::LEAVE_REASON_TIMED_OUT);
   CHECK(g.s.member("room.1") == nullptr);
   CHECK(g.s.member("room.2") == nullptr);
   CHECK(g.hands().empty());
@@ -1018,7 +1018,7 @@ TEST_CASE("an attendee is removed by their device or a facilitator", "[session][
   Outcome o = g.apply("room", cmd::remove_attendee("room.1"));
   REQUIRE(o.ok());
   CHECK(o.events[0].member_left().participant_id() == "room.1");
-  CHECK(o.events[0].member_left().reason() == "removed");
+  CHECK(o.events[0].member_left().reason() == v1::LEAVE_REASON_REMOVED);
   CHECK(g.s.member("room.1") == nullptr);
   g.ok("fac", cmd::remove_attendee("room.2"));
   CHECK(g.s.member("room.2") == nullptr);

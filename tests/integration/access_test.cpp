@@ -61,7 +61,7 @@ TEST_CASE("Access: a revoked member is removed and cannot come back with their t
 
   must(s.fac, sdk::cmd::revoke_member("p1"));
   REQUIRE(s.p1.client().wait_closed(kWait));
-  CHECK(s.p1.client().close_info()->goodbye);
+  CHECK(s.p1.client().close_info()->goodbye == v1::GOODBYE_REASON_REMOVED);
 
   // The same link again: refused, and the session does not move.
   const auto after_removal = s.fac.client().state();

@@ -113,7 +113,7 @@ TEST_CASE("A removed member is told goodbye and the rest carry on", "[control]")
   REQUIRE(ben.client().wait_closed(kWait));
   const auto info = ben.client().close_info();
   REQUIRE(info.has_value());
-  CHECK(info->goodbye);
+  CHECK(info->goodbye == v1::GOODBYE_REASON_REMOVED);
   CHECK_FALSE(info->reason.empty());
   // After the close nothing can be sent, and that is said plainly.
   const auto late = ben.client().send(sdk::cmd::raise_hand());

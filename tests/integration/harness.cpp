@@ -510,7 +510,7 @@ void expect_closed_by_end(Member& member) {
   REQUIRE(member.client().wait_closed(kWait));
   const auto info = member.client().close_info();
   REQUIRE(info.has_value());
-  CHECK(info->goodbye);
+  CHECK(info->goodbye == v1::GOODBYE_REASON_SESSION_ENDED);
   CHECK(info->by_server);
   CHECK_FALSE(info->reason.empty());
   CHECK(member.client().state().ended());

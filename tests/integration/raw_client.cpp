@@ -182,7 +182,8 @@ void RawClient::note(const v1::ServerMessage& message) {
   if (message.has_state()) state_ = message.state();
   if (message.has_goodbye()) {
     ending_.saw_goodbye = true;
-    ending_.goodbye = message.goodbye().reason();
+    ending_.goodbye = message.goodbye().message();
+    ending_.goodbye_reason = message.goodbye().reason();
   }
 }
 

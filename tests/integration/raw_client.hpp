@@ -35,7 +35,8 @@ struct Ending {
   std::uint16_t close_code = 0;
   std::string close_reason;
   bool saw_goodbye = false;  // A Goodbye arrived before the end.
-  std::string goodbye;       // Its reason.
+  std::string goodbye;       // Its message.
+  balint::v1::GoodbyeReason goodbye_reason = balint::v1::GOODBYE_REASON_UNSPECIFIED;
   std::string error;         // What the socket reported, for the other kinds.
 
   std::string describe() const;

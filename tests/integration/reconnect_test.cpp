@@ -203,7 +203,7 @@ TEST_CASE("Reconnect: a member who stays away past the grace is removed and the 
   const auto events = events_about(fac, "p1");  // First: the round trip.
   REQUIRE(events.size() == 2);
   CHECK(events[0].has_member_reconnecting());
-  CHECK(events[1].member_left().reason() == "timed_out");
+  CHECK(events[1].member_left().reason() == v1::LEAVE_REASON_TIMED_OUT);
   const auto all = fac.events();
   CHECK(std::any_of(all.begin(), all.end(), [](const v1::Event& e) {
     return e.has_turn_moved() && e.turn_moved().from_id() == "p1" && e.turn_moved().to_id() == "p2";

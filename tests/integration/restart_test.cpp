@@ -172,7 +172,7 @@ TEST_CASE("Restart: SIGTERM tells every client the server is restarting, it exit
   Member p1("p1", quick_reconnect());
   for (Member* m : {&fac, &p1}) {
     m->client().on_connection([&](sdk::ConnectionState state, const sdk::CloseInfo* info) {
-      if (state == sdk::ConnectionState::reconnecting && info && info->goodbye && info->restarting) ++told_restarting;
+      if (state == sdk::ConnectionState::reconnecting && info && info->goodbye == v1::GOODBYE_REASON_RESTARTING) ++told_restarting;
       if (state == sdk::ConnectionState::closed) ++closed;
     });
     m->join(invite_of(session, m->label()));

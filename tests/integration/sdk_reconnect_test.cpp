@@ -232,7 +232,7 @@ TEST_CASE("SDK reconnect: a Goodbye is final", "[reconnect][sdk]") {
   REQUIRE(closed);
   REQUIRE(closed->has_value());
   INFO("closed: " << (*closed)->reason);
-  CHECK((*closed)->goodbye);
+  CHECK((*closed)->goodbye == v1::GOODBYE_REASON_REMOVED);
   CHECK((*closed)->by_server);
   CHECK(p1.client().wait_closed(kWait));
   CHECK(watch.closed_calls() == 1);

@@ -16,7 +16,7 @@ import {
 import type { Microphone } from "./audio/microphone.js";
 import { Speaker } from "./audio/speaker.js";
 import { announcements, newHands } from "./model/announcements.js";
-import { type Connection, connectionText } from "./model/connection.js";
+import { type Connection, connectionText, goodbyeText } from "./model/connection.js";
 import { joinProblem } from "./model/joinProblem.js";
 import { remember } from "./model/recentTimes.js";
 import { type SessionView, viewOf } from "./model/session.js";
@@ -219,7 +219,7 @@ export class LiveSession implements Actions {
 
   private onConnection(state: ConnectionState, info: CloseInfo | null): void {
     if (this.finished) return;
-    if (state === "reconnecting") return this.setConnection("reconnecting", info?.restarting ?? false);
+    if (state === "reconnecting") return this.setConnection("reconnecting", info?.goodbye === v1.GoodbyeReason.RESTARTING);
     if (state === "open") {
       if (this.wasOpen) {
         this.chat.notice("Reconnected. Messages sent while you were away cannot be shown: they were never stored.");
@@ -233,7 +233,8 @@ export class LiveSession implements Actions {
     // A Goodbye is the server ending this connection on purpose (removed,
     // the session over, the same link used elsewhere); otherwise the SDK
     // gave up reconnecting because the server now refuses the link.
-    this.finish(info.goodbye ? `Disconnected: ${info.reason}` : info.reason, !info.goodbye);
+    if (info.goodbye === null) return this.finish(info.reason, true);
+    this.finish(goodbyeText(info.goodbye, info.reason));
   }
 
   private setConnection(state: Connection, serverRestarting = false): void {

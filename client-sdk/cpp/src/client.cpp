@@ -482,19 +482,19 @@ class Client::Connection : public std::enable_shared_from_this<Client::Connectio
       buffer.consume(buffer.size());
       if (message.has_goodbye()) {
         goodbye_ = message.goodbye().reason();
-        restarting_ = message.goodbye().restarting();
+        goodbye_message_ = message.goodbye().message();
       }
       owner_.deliver(this, std::move(message));
     }
 
     CloseInfo info;
     // A server that is restarting will be back: like a drop, not an end.
-    const bool network = (!goodbye_ || restarting_) && !close_requested() && protocol_error.empty();
+    const bool network =
+        (!goodbye_ || *goodbye_ == v1::GOODBYE_REASON_RESTARTING) && !close_requested() && protocol_error.empty();
     if (goodbye_) {
-      info.reason = goodbye_->empty() ? std::string("the server said goodbye") : *goodbye_;
+      info.reason = goodbye_message_.empty() ? std::string("the server said goodbye") : goodbye_message_;
       info.by_server = true;
-      info.goodbye = true;
-      info.restarting = restarting_;
+      info.goodbye = goodbye_;
     } else if (close_requested()) {
       info.reason = "closed by client";
     } else if (!protocol_error.empty()) {
@@ -562,8 +562,8 @@ class Client::Connection : public std::enable_shared_from_this<Client::Connectio
   tcp::resolver resolver_;
   Socket ws_;
   net::steady_timer wake_;  // Cancelled to wake the writer.
-  std::optional<std::string> goodbye_;
-  bool restarting_ = false;  // The Goodbye said the server is restarting.
+  std::optional<v1::GoodbyeReason> goodbye_;  // The server's Goodbye, if it said one.
+  std::string goodbye_message_;
 
   mutable std::mutex qmu_;
   std::deque<std::string> out_;

@@ -86,6 +86,11 @@ std::string warning_name(v1::WarningKind kind) {
   return lower(strip_prefix(v1::WarningKind_Name(kind), "WARNING_KIND_"));
 }
 
+std::string leave_reason_name(v1::LeaveReason reason) {
+  if (!v1::LeaveReason_IsValid(reason)) return "unknown";
+  return lower(strip_prefix(v1::LeaveReason_Name(reason), "LEAVE_REASON_"));
+}
+
 std::string describe(const v1::Event& event) {
   switch (event.kind_case()) {
     case v1::Event::kPhaseChanged:
@@ -102,7 +107,7 @@ std::string describe(const v1::Event& event) {
       return "member_joined " + event.member_joined().participant_id();
     case v1::Event::kMemberLeft:
       return "member_left " + event.member_left().participant_id() + " (" +
-             event.member_left().reason() + ")";
+             leave_reason_name(event.member_left().reason()) + ")";
     case v1::Event::kMemberReconnecting:
       return "member_reconnecting " + event.member_reconnecting().participant_id() + " (until " +
              std::to_string(event.member_reconnecting().deadline_ms()) + ")";

@@ -238,11 +238,13 @@ test("a Goodbye is final: no attempt follows", async () => {
   const connecting = client.connect(target);
   await (await opened(sockets, 0)).admit();
   await connecting;
-  sockets[0]!.deliver({ body: { case: "goodbye", value: { reason: "removed by a facilitator" } } });
+  const removed = { reason: v1.GoodbyeReason.REMOVED, message: "removed by a facilitator" };
+  sockets[0]!.deliver({ body: { case: "goodbye", value: removed } });
   sockets[0]!.onclose?.({ code: 1000, reason: "" });
   await sleep(100);
   assert.equal(client.connection, "closed");
   assert.equal(client.closed?.reason, "removed by a facilitator");
+  assert.equal(client.closed?.goodbye, v1.GoodbyeReason.REMOVED);
   assert.equal(sockets.length, 1);
 });
 
@@ -296,7 +298,8 @@ test("a link the server now refuses ends the attempts with its reason", async ()
 // --- Resuming -------------------------------------------------------------
 
 const credential = "s1.me.secret-one";
-const restartingGoodbye = { reason: "the server is restarting; you will be reconnected", restarting: true };
+// Only the enum says so: the client does not read the deprecated `restarting`.
+const restartingGoodbye = { reason: v1.GoodbyeReason.RESTARTING, message: "the server is restarting; you will be reconnected" };
 
 // What the client asked GET /api/v1/join with (its Authorization header), answered by `answer`.
 function joinCheckServer(answer: () => Response) {
@@ -321,7 +324,7 @@ async function until(condition: () => boolean, what: string): Promise<void> {
 test("a restarting server's Goodbye is not final: the client reconnects with its resume credential", async () => {
   const { client, sockets } = scripted(quick);
   const infos: string[] = [];
-  client.on("connection", (state, info) => infos.push(`${state}${info?.restarting ? " (restarting)" : ""}`));
+  client.on("connection", (state, info) => infos.push(`${state}${info?.goodbye === v1.GoodbyeReason.RESTARTING ? " (restarting)" : ""}`));
   const connecting = client.connect(target);
   await (await opened(sockets, 0)).admit(credential);
   await connecting;
@@ -331,7 +334,7 @@ test("a restarting server's Goodbye is not final: the client reconnects with its
   assert.equal(client.connection, "reconnecting");
   assert.deepEqual(
     { ...client.closed, code: 0 },
-    { reason: restartingGoodbye.reason, byServer: true, goodbye: true, restarting: true, code: 0 },
+    { reason: restartingGoodbye.message, byServer: true, goodbye: v1.GoodbyeReason.RESTARTING, code: 0 },
   );
   const again = await opened(sockets, 1);
   const url = new URL(again.url);
@@ -350,7 +353,7 @@ test("with reconnect off, a restarting server's Goodbye closes, and says so", as
   sockets[0]!.deliver({ body: { case: "goodbye", value: restartingGoodbye } });
   sockets[0]!.onclose?.({ code: 1000, reason: "" });
   assert.equal(client.connection, "closed");
-  assert.equal(client.closed?.restarting, true);
+  assert.equal(client.closed?.goodbye, v1.GoodbyeReason.RESTARTING);
 });
 
 test("a resume the server refuses gives way to the link's token at once", async () => {

@@ -108,7 +108,7 @@ describe("resuming after a drop", () => {
     relay.restore();
     await until(() => m1.connection === "open", "m1 is back");
     assert.deepEqual(seen.map((e) => e.state), ["reconnecting", "open"]);
-    assert.equal(seen[0]!.info?.restarting, false);
+    assert.equal(seen[0]!.info?.goodbye, null);
     assert.match(server.log(), new RegExp(`member resumes session=${sessionId} participant=m1\\b`));
     await heardChat(fac, m1, "welcome back");
   });
@@ -204,7 +204,7 @@ describe("a server restart", () => {
     for (const [id, log] of Object.entries(seen)) {
       assert.equal(log.length, 1, `${id}: one change`);
       assert.equal(log[0]!.state, "reconnecting", `${id} is reconnecting, not closed`);
-      assert.equal(log[0]!.info?.restarting, true, `${id} was told the server is restarting`);
+      assert.equal(log[0]!.info?.goodbye, v1.GoodbyeReason.RESTARTING, `${id} was told the server is restarting`);
     }
     await sleep(1000); // Attempts fail while the server is away; none of them is final.
     assert.equal(fac.connection, "reconnecting");

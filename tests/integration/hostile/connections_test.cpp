@@ -23,6 +23,7 @@ TEST_CASE("Connections: a second connection with the same token replaces the fir
   INFO("the first connection ended with: " << ending.describe());
   CHECK(ending.saw_goodbye);
   CHECK_FALSE(ending.goodbye.empty());
+  CHECK(ending.goodbye_reason == v1::GOODBYE_REASON_SIGNED_IN_ELSEWHERE);
   expect_close(ending, 1000);
 
   // Coming in again is one change (p2 joined again); p2 is still in the

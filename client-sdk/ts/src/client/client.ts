@@ -28,6 +28,8 @@ import {
   CommandResultSchema,
   ErrorCode,
   type Event,
+  type Goodbye,
+  GoodbyeReason,
   type Member,
   type ServerMessage,
   ServerMessageSchema,
@@ -98,9 +100,11 @@ export interface CloseInfo {
   /** The server's Goodbye reason if it sent one, else the close frame's reason, else what happened. */
   reason: string;
   byServer: boolean;
-  goodbye: boolean;
-  /** The Goodbye said the server is restarting: the client reconnects by itself (unless reconnect is off). */
-  restarting: boolean;
+  /**
+   * Why the server said Goodbye, or null if it did not. RESTARTING is a drop,
+   * not an end: the client reconnects by itself (unless reconnect is off).
+   */
+  goodbye: GoodbyeReason | null;
   code: number; // The WebSocket close code.
 }
 
@@ -135,8 +139,8 @@ export interface ClientEvents {
   security: (notice: SecurityNotice) => void;
   /**
    * Every change of state. `info` says how an open connection ended (with
-   * "reconnecting" or "closed"; `info.restarting` when the server is
-   * restarting), or why reconnecting gave up; null otherwise (a failed
+   * "reconnecting" or "closed"; `info.goodbye` is RESTARTING when the
+   * server is restarting), or why reconnecting gave up; null otherwise (a failed
    * connect() rejects with the reason).
    */
   connection: (state: ConnectionState, info: CloseInfo | null) => void;
@@ -192,8 +196,7 @@ export class Client {
   private latestAt = 0; // options.now() when `latest` arrived.
   private welcomeMsg: Welcome | null = null;
   private closeInfo: CloseInfo | null = null;
-  private goodbye: string | null = null;
-  private goodbyeRestarting = false; // The Goodbye said the server is restarting.
+  private goodbye: Goodbye | null = null; // The server's Goodbye on this connection.
   // The latest Welcome's credential for resuming this membership, good for
   // one resume; "" when none is held. In memory only, never exposed.
   private resumeCredential = "";
@@ -289,10 +292,10 @@ export class Client {
           socket.onerror = () => {};
           socket.onclose = (event) => {
             if (this.attempt === attempt) {
-              const why = this.goodbye ?? (event.reason || `the server refused or could not be reached (close code ${event.code})`);
+              const why = this.goodbye?.message ?? (event.reason || `the server refused or could not be reached (close code ${event.code})`);
               attempt.settle(new ConnectError(event.code === 1006 ? "network" : "closed", `cannot join: ${why}`));
             } else {
-              this.dropped(this.goodbye ?? (event.reason || "connection lost"), event.code);
+              this.dropped(this.goodbye?.message ?? (event.reason || "connection lost"), event.code);
             }
           };
         })
@@ -473,7 +476,6 @@ export class Client {
     this.welcomeMsg = null;
     this.closeInfo = null;
     this.goodbye = null;
-    this.goodbyeRestarting = false;
     this.e2ee = null;
   }
 
@@ -567,8 +569,7 @@ export class Client {
         return;
       }
       case "goodbye":
-        this.goodbye = body.value.reason;
-        this.goodbyeRestarting = body.value.restarting;
+        this.goodbye = body.value;
         return;
       case "heartbeat":
         return; // Heard: that was all it was for.
@@ -634,7 +635,7 @@ export class Client {
   // everyone back), nor is anything else (the network): those are made
   // again, unless the application said not to.
   private dropped(reason: string, code: number): void {
-    this.reconnecting = this.options.reconnect && (this.goodbye === null || this.goodbyeRestarting);
+    this.reconnecting = this.options.reconnect && (this.goodbye === null || this.goodbye.reason === GoodbyeReason.RESTARTING);
     this.teardown(reason, true, code, this.reconnecting ? "reconnecting" : "closed");
     if (this.reconnecting) void this.reconnectLoop();
   }
@@ -676,8 +677,7 @@ export class Client {
         this.closeInfo = {
           reason: check.message,
           byServer: true,
-          goodbye: false,
-          restarting: false,
+          goodbye: null,
           code: this.closeInfo?.code ?? 1006,
         };
         this.setConnection("closed", this.closeInfo);
@@ -721,7 +721,7 @@ export class Client {
     // connection that was open reports how it ended.
     const wasOpen = this.connState === "open";
     if (wasOpen || next === "closed")
-      this.closeInfo = { reason, byServer, goodbye: this.goodbye !== null, restarting: this.goodbyeRestarting, code };
+      this.closeInfo = { reason, byServer, goodbye: this.goodbye?.reason ?? null, code };
     if (next === "closed") this.setConnection("closed", wasOpen ? this.closeInfo : null);
     else if (this.connState !== "reconnecting") this.setConnection("reconnecting", this.closeInfo);
   }

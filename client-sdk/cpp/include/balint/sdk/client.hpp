@@ -84,14 +84,13 @@ enum class ConnectionState {
 
 // Why a connection that was open ended.
 struct CloseInfo {
-  // The server's Goodbye reason if it sent one, else the reason in its close
-  // frame, else the network error, else "closed by client".
+  // The server's Goodbye message if it sent one, else the reason in its
+  // close frame, else the network error, else "closed by client".
   std::string reason;
   bool by_server = false;  // The server (or the network) ended it.
-  bool goodbye = false;    // The server said Goodbye first.
-  // The Goodbye said the server is restarting: the client reconnects (a
-  // drop, not an end), resuming once the server is back.
-  bool restarting = false;
+  // Why the server said Goodbye, if it did. GOODBYE_REASON_RESTARTING is a
+  // drop, not an end: the client reconnects, resuming once the server is back.
+  std::optional<v1::GoodbyeReason> goodbye;
   // Set when reconnecting ended because the server refused the new
   // connection: its HTTP status, error code and message (`reason` holds
   // the message too).

@@ -32,6 +32,8 @@ std::string rule_name(v1::SpeakingRule rule);
 std::string turn_status_name(v1::TurnStatus status);
 // "phase_ending", "session_ending".
 std::string warning_name(v1::WarningKind kind);
+// "timed_out" for LEAVE_REASON_TIMED_OUT.
+std::string leave_reason_name(v1::LeaveReason reason);
 // "phase_changed 0->1", "turn_moved p1->p2", "member_joined p4", ...
 std::string describe(const v1::Event& event);
 
