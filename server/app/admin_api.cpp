@@ -146,7 +146,8 @@ net::Response answer(const net::Request& request, http::status status, const jso
 
 }  // namespace
 
-AdminApi::AdminApi(const Config& config, Registry& registry, net::WorkerPool& workers, std::shared_ptr<Store> store)
+AdminApi::AdminApi(const Config& config, Registry& registry, net::WorkerPool& workers,
+                   std::shared_ptr<StoreThread> store)
     : config_(config), registry_(registry), workers_(workers), store_(std::move(store)) {}
 
 bool AdminApi::handles(std::string_view target) { return target.starts_with(prefix); }
@@ -177,7 +178,7 @@ void AdminApi::handle(const net::Request& request, const net::asio::ip::address&
     if (const auto query = target.find('?'); query != std::string_view::npos) target = target.substr(0, query);
     std::string_view rest = target.substr(prefix.size());
     if (rest.empty() || rest == "/") {
-      if (request.method() == http::verb::post) return respond(create_session(request));
+      if (request.method() == http::verb::post) return create_session(request, respond);
       if (request.method() == http::verb::get) return respond(list_sessions(request));
       throw ApiError{http::status::method_not_allowed, "method_not_allowed", "use GET or POST on " + std::string(prefix)};
     }
@@ -216,7 +217,7 @@ void AdminApi::handle(const net::Request& request, const net::asio::ip::address&
   }
 }
 
-net::Response AdminApi::create_session(const net::Request& request) {
+void AdminApi::create_session(const net::Request& request, const net::Respond& respond) {
   boost::system::error_code ec;
   const json::value parsed = json::parse(request.body(), ec);
   if (ec || !parsed.is_object()) invalid("the body must be a JSON object");
@@ -251,20 +252,27 @@ net::Response AdminApi::create_session(const net::Request& request) {
   auto created = core::Session::create(session, error);
   if (!created) invalid(error);
   auto room = std::make_shared<Room>(workers_.next(), std::move(*created), network_limits(config_), store_);
-  if (!registry_.add(room, config_.max_sessions)) {
-    store_->delete_session(session.session_id);
+  if (!registry_.add(room, config_.max_sessions))
     throw ApiError{http::status::service_unavailable, "too_many_sessions",
                    "the server runs its maximum of " + std::to_string(config_.max_sessions) +
                        " sessions; end one or try later"};
-  }
   log(LogLevel::info, "session created id=", session.session_id, " format=", session.format.id(),
       " invitees=", invitees.size());
-  store_->save_invitees(session.session_id, stored(invitees));
-
-  return answer(request, http::status::created,
-                json::object{{"session_id", session.session_id}, {"name", session.name},
-                             {"format", session.format.id()},
-                             {"invites", mint_invites(config_, invitees, session.session_id, session.presenter_id)}});
+  store_->run([id = session.session_id, rows = stored(invitees)](Store& store) { return store.save_invitees(id, rows); },
+              [](bool) {});  // A failure is the store's to report.
+  auto created_body = json::object{{"session_id", session.session_id}, {"name", session.name},
+                                   {"format", session.format.id()},
+                                   {"invites", mint_invites(config_, invitees, session.session_id, session.presenter_id)}};
+  // The links go out once the session they open is on disk.
+  room->post([this, request, respond, body = std::move(created_body)](Room& room) {
+    room.when_durable([this, &room, request, respond, body](bool durable) {
+      if (durable) return respond(answer(request, http::status::created, body));
+      registry_.remove(room.summary().session_id);
+      respond(net::json_error(http::status::service_unavailable, "store_unavailable",
+                              "the server cannot save the session right now; try again in a moment",
+                              request.version(), request.keep_alive()));
+    });
+  });
 }
 
 void AdminApi::invite(const net::Request& request, const std::shared_ptr<Room>& room, const net::Respond& respond) {
@@ -281,9 +289,14 @@ void AdminApi::invite(const net::Request& request, const std::shared_ptr<Room>& 
       return respond(net::json_error(http::status::conflict, "session_ended", "the session has ended", request.version(),
                                      request.keep_alive()));
     log(LogLevel::info, "admin invites session=", session_id, " invitees=", invitees.size());
-    store_->save_invitees(session_id, stored(invitees));
-    respond(answer(request, http::status::created,
-                   json::object{{"session_id", session_id}, {"invites", mint_invites(config_, invitees, session_id, "")}}));
+    auto body = json::object{{"session_id", session_id}, {"invites", mint_invites(config_, invitees, session_id, "")}};
+    store_->run([session_id, rows = stored(invitees)](Store& store) { return store.save_invitees(session_id, rows); },
+                [request, respond, body = std::move(body)](bool saved) {
+                  if (saved) return respond(answer(request, http::status::created, body));
+                  respond(net::json_error(http::status::service_unavailable, "store_unavailable",
+                                          "the server cannot save the invitees right now; try again in a moment",
+                                          request.version(), request.keep_alive()));
+                });
   });
 }
 

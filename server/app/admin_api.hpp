@@ -15,7 +15,7 @@ namespace balint::app {
 
 class AdminApi {
  public:
-  AdminApi(const Config& config, Registry& registry, net::WorkerPool& workers, std::shared_ptr<Store> store);
+  AdminApi(const Config& config, Registry& registry, net::WorkerPool& workers, std::shared_ptr<StoreThread> store);
 
   // Each address may get the admin secret wrong this many times in a row,
   // then once per kFailureInterval: a guesser is slowed from thousands of
@@ -28,7 +28,8 @@ class AdminApi {
   void handle(const net::Request& request, const net::asio::ip::address& peer, net::Respond respond);
 
  private:
-  net::Response create_session(const net::Request& request);
+  // Answers once the new session's record is durable.
+  void create_session(const net::Request& request, const net::Respond& respond);
   void invite(const net::Request& request, const std::shared_ptr<Room>& room, const net::Respond& respond);
 
   net::Response list_sessions(const net::Request& request);
@@ -36,7 +37,7 @@ class AdminApi {
   const Config& config_;
   Registry& registry_;
   net::WorkerPool& workers_;
-  std::shared_ptr<Store> store_;
+  std::shared_ptr<StoreThread> store_;
   net::FailureThrottle failures_{{1.0 / kFailureInterval.count(), kFailureBurst}, 10000};
 };
 

@@ -23,6 +23,11 @@ class Registry {
     return true;
   }
 
+  void remove(const std::string& session_id) {
+    std::lock_guard lock(mutex_);
+    rooms_.erase(session_id);
+  }
+
   std::shared_ptr<Room> find(const std::string& session_id) const {
     std::lock_guard lock(mutex_);
     const auto it = rooms_.find(session_id);

@@ -51,6 +51,11 @@ std::string goodbye_words(v1::GoodbyeReason reason) {
   }
 }
 
+JoinRefusal store_refusal() {
+  return {net::http::status::service_unavailable, "store_unavailable",
+          "the server cannot save changes right now; try again in a moment"};
+}
+
 JoinRefusal restarting_refusal() {
   return {net::http::status::service_unavailable, "server_restarting", "the server is restarting; try again in a moment"};
 }
@@ -69,21 +74,22 @@ bool matches(const std::string& hash, const std::string& secret) {
 
 }  // namespace
 
-Room::Room(net::asio::io_context& worker, core::Session session, net::Limits limits, std::shared_ptr<Store> store,
-           Admissions admissions)
+Room::Room(net::asio::io_context& worker, core::Session session, net::Limits limits,
+           std::shared_ptr<StoreThread> store, Admissions admissions)
     : worker_(worker),
       session_(std::move(session)),
       limits_(limits),
       tick_timer_(worker),
       key_frame_timer_(worker),
       admissions_(std::move(admissions)),
-      store_(std::move(store)) {
+      store_(std::move(store)),
+      store_retry_timer_(worker) {
+  durable_version_ = session_.version();  // Restored from the store, or written before anyone hears of it.
   update_summary(session_.snapshot(now_ms()));
-  persist();
 }
 
 std::shared_ptr<Room> Room::restore(net::asio::io_context& worker, const std::string& record_bytes, net::Limits limits,
-                                    std::shared_ptr<Store> store, std::string& error) {
+                                    std::shared_ptr<StoreThread> store, std::string& error) {
   record::RoomRecord record;
   if (!record.ParseFromString(record_bytes)) {
     error = "the record does not parse";
@@ -155,6 +161,7 @@ void Room::refuse_entry(net::Transport& transport, const net::Request& request, 
 std::optional<JoinRefusal> Room::admission_problem(const auth::JoinClaims& claims, v1::Role role,
                                                   const std::string& token_fingerprint) const {
   if (shutting_down_) return restarting_refusal();
+  if (store_failing_) return store_refusal();
   if (admissions_.revoked_tokens.contains(token_fingerprint))
     return JoinRefusal{net::http::status::forbidden, "token_revoked", "a facilitator revoked this join token"};
   const auto verdict = session_.check_join(claims.participant_id, claims.display_name, role);
@@ -168,6 +175,7 @@ std::optional<JoinRefusal> Room::resume_problem(const std::string& participant_i
   if (it == admissions_.resume_hashes.end() || !session_.member(participant_id) || !matches(it->second, secret))
     return resume_refused();
   if (shutting_down_) return restarting_refusal();
+  if (store_failing_) return store_refusal();
   if (session_.ended()) return JoinRefusal{net::http::status::conflict, "session_ended", "the session has ended"};
   return std::nullopt;
 }
@@ -202,12 +210,12 @@ void Room::on_open(WsConnection& connection) {
   body.set_resume_credential(issue_resume_credential(connection.participant_id));
   body.set_client_silence_timeout_ms(
       static_cast<std::uint32_t>(std::chrono::milliseconds(limits_.client_silence_timeout).count()));
-  persist();  // The old credential is dead, on disk too.
-  connection.send(serialize(welcome), WsConnection::Priority::state);
+  persist();  // The old credential is dead, on disk too, before the new one is given.
+  deliver(connection, serialize(welcome));
 
   v1::ServerMessage state;
   *state.mutable_state() = snapshot;
-  connection.send(serialize(state), WsConnection::Priority::state);
+  deliver(connection, serialize(state));
 }
 
 void Room::on_closed(WsConnection& connection) {
@@ -301,6 +309,7 @@ bool Room::within_rate(Link& link, Traffic traffic, std::uint64_t request_id) {
 void Room::handle_command(Link& link, std::uint64_t request_id, const v1::Command& command) {
   WsConnection& connection = *link.connection;
   const std::string sender = connection.participant_id;
+  if (store_failing_ || held_.size() >= kMaxHeld) return refuse_unsaved(connection, request_id);
   const auto outcome = session_.apply(sender, command, now_ms());
   if (!outcome.ok() && command.has_announce_keys()) return refuse_key_exchange(link, request_id, outcome);
   if (!outcome.ok()) return reply(connection, request_id, outcome.code, outcome.message);
@@ -379,8 +388,7 @@ void Room::relay_chat(WsConnection& connection, std::uint64_t request_id, const 
   const auto bytes = serialize(message);
   for (auto& [participant, receiver] : links_) {
     if (receiver.connection.get() == &connection) continue;
-    if (chat.recipient_id().empty() || participant == chat.recipient_id())
-      receiver.connection->send(bytes, WsConnection::Priority::state);
+    if (chat.recipient_id().empty() || participant == chat.recipient_id()) deliver(*receiver.connection, bytes);
   }
   reply(connection, request_id, v1::ERROR_CODE_OK, {});
 }
@@ -402,7 +410,7 @@ void Room::relay_sender_keys(Link& link, std::uint64_t request_id, const v1::Sen
     out.set_sender_id(connection.participant_id);
     out.set_epoch(upload.epoch());
     out.set_sealed(key.sealed());
-    receiver->second.connection->send(serialize(message), WsConnection::Priority::state);
+    deliver(*receiver->second.connection, serialize(message));
   }
   reply(connection, request_id, v1::ERROR_CODE_OK, {});
 }
@@ -410,6 +418,17 @@ void Room::relay_sender_keys(Link& link, std::uint64_t request_id, const v1::Sen
 void Room::refuse_key_exchange(Link& link, std::uint64_t request_id, const core::Outcome& verdict) {
   if (!within_rate(link, Traffic::command, request_id)) return;  // Answered or closed there.
   reply(*link.connection, request_id, verdict.code, verdict.message);
+}
+
+// Said at once, past what is held: it shows nothing newer than the disk has.
+void Room::refuse_unsaved(WsConnection& connection, std::uint64_t request_id) {
+  v1::ServerMessage reply;
+  auto& result = *reply.mutable_result();
+  result.set_request_id(request_id);
+  result.set_code(v1::ERROR_CODE_UNAVAILABLE);
+  result.set_message("the server cannot save changes right now; nothing changed: try again in a moment");
+  result.set_state_version(durable_version_);
+  connection.send(serialize(reply), WsConnection::Priority::state);
 }
 
 void Room::reply(WsConnection& connection, std::uint64_t request_id, v1::ErrorCode code,
@@ -420,7 +439,7 @@ void Room::reply(WsConnection& connection, std::uint64_t request_id, v1::ErrorCo
   result.set_code(code);
   result.set_message(message);
   result.set_state_version(session_.version());
-  connection.send(serialize(reply), WsConnection::Priority::state);
+  deliver(connection, serialize(reply));
 }
 
 void Room::publish(const core::Outcome& outcome) {
@@ -443,8 +462,8 @@ void Room::broadcast(const core::Outcome& outcome) {
     events.push_back(serialize(message));
   }
   for (auto& [participant, link] : links_) {
-    link.connection->send(state_bytes, WsConnection::Priority::state);
-    for (const auto& event : events) link.connection->send(event, WsConnection::Priority::state);
+    deliver(*link.connection, state_bytes);
+    for (const auto& event : events) deliver(*link.connection, event);
   }
 }
 
@@ -489,7 +508,7 @@ void Room::say_goodbye(WsConnection& connection, v1::GoodbyeReason reason) {
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
   goodbye.set_restarting(reason == v1::GOODBYE_REASON_RESTARTING);
 #pragma GCC diagnostic pop
-  connection.close(serialize(message), {net::ws::close_code::normal, words});
+  deliver_close(connection, serialize(message), {net::ws::close_code::normal, words});
 }
 
 void Room::end_session() {
@@ -499,6 +518,7 @@ void Room::end_session() {
 
 void Room::shut_down() {
   shutting_down_ = true;
+  write_record();  // Now: the worker may stop before the end of this turn.
   for (auto& [participant, link] : links_)
     say_goodbye(*link.connection, v1::GOODBYE_REASON_RESTARTING);
   links_.clear();
@@ -506,6 +526,21 @@ void Room::shut_down() {
 }
 
 void Room::persist() {
+  dirty_ = true;
+  if (write_posted_) return;
+  write_posted_ = true;
+  net::asio::post(worker_, [weak = weak_from_this()] {
+    if (auto self = weak.lock()) {
+      self->write_posted_ = false;
+      self->write_record();
+    }
+  });
+}
+
+void Room::write_record() {
+  if (!dirty_) return;
+  dirty_ = false;
+  const auto write = ++writes_issued_;
   record::RoomRecord record;
   *record.mutable_session() = session_.record();
   for (const auto& token : admissions_.revoked_tokens) record.add_revoked_tokens(token);
@@ -515,7 +550,68 @@ void Room::persist() {
     for (const auto& fingerprint : fingerprints) used.add_fingerprints(fingerprint);
   }
   for (const auto& [participant, hash] : admissions_.resume_hashes) (*record.mutable_resume_hashes())[participant] = hash;
-  store_->save_session(session_.id(), session_.version(), session_.ended(), record.SerializeAsString());
+  store_->save({session_.id(), session_.version(), session_.ended(), record.SerializeAsString()},
+               [weak = weak_from_this(), &worker = worker_, write, version = session_.version()](bool durable) {
+                 net::asio::post(worker, [weak, write, version, durable] {
+                   if (auto self = weak.lock()) self->on_written(write, version, durable);
+                 });
+               });
+}
+
+void Room::on_written(std::uint64_t write, std::uint64_t version, bool durable) {
+  const auto answer = [&](auto&& which) {
+    std::erase_if(durable_waiters_, [&](auto& waiter) {
+      if (!which(waiter.first)) return false;
+      waiter.second(durable);
+      return true;
+    });
+  };
+  if (!durable) {
+    // What is held stays held; the whole record goes again in a moment.
+    store_failing_ = true;
+    answer([&](std::uint64_t waits_for) { return waits_for == write; });
+    store_retry_timer_.expires_after(std::chrono::seconds(1));
+    store_retry_timer_.async_wait([weak = weak_from_this()](net::error_code ec) {
+      if (auto self = weak.lock(); self && !ec) {
+        self->dirty_ = true;
+        self->write_record();
+      }
+    });
+    return;
+  }
+  store_failing_ = false;
+  writes_durable_ = std::max(writes_durable_, write);
+  durable_version_ = std::max(durable_version_, version);
+  release_held();
+  answer([&](std::uint64_t waits_for) { return waits_for <= writes_durable_; });
+}
+
+void Room::when_durable(std::function<void(bool durable)> done) {
+  persist();
+  durable_waiters_.emplace_back(write_needed(), std::move(done));
+}
+
+void Room::deliver(WsConnection& to, SharedFrame frame) {
+  const auto write = write_needed();
+  // Later frames never wait for less than earlier ones: when this one need
+  // not wait, nothing is held before it.
+  if (write <= writes_durable_) return (void)to.send(std::move(frame), WsConnection::Priority::state);
+  held_.push_back({to.shared_from_this(), std::move(frame), std::nullopt, write});
+}
+
+void Room::deliver_close(WsConnection& to, SharedFrame goodbye, net::ws::CloseReason reason) {
+  const auto write = write_needed();
+  if (write <= writes_durable_) return to.close(std::move(goodbye), std::move(reason));
+  held_.push_back({to.shared_from_this(), std::move(goodbye), std::move(reason), write});
+}
+
+void Room::release_held() {
+  while (!held_.empty() && held_.front().write <= writes_durable_) {
+    Held next = std::move(held_.front());
+    held_.pop_front();
+    if (next.close) next.to->close(std::move(next.frame), std::move(*next.close));
+    else next.to->send(std::move(next.frame), WsConnection::Priority::state);
+  }
 }
 
 v1::SessionState Room::snapshot() const { return session_.snapshot(now_ms()); }

@@ -5,11 +5,16 @@
 // A room lives on one worker thread; every method except the ones marked
 // "any thread" runs there, so neither the engine nor the connections need a
 // lock.
+//
+// What any member saw is on disk: the room hands its record to the store
+// thread after each turn that changed it, and holds everything it would
+// tell its members (state, events, answers, chat, keys, goodbyes) until
+// that write is durable, in order. Media is not held: it shows no change.
 #pragma once
 
 #include "app/camera_feeds.hpp"
 #include "app/key_frame_throttle.hpp"
-#include "app/store.hpp"
+#include "app/store_thread.hpp"
 #include "auth/token.hpp"
 #include "core/session.hpp"
 #include "net/limits.hpp"
@@ -17,6 +22,7 @@
 #include "net/ws_connection.hpp"
 
 #include <atomic>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -63,8 +69,9 @@ struct Admissions {
 
 class Room : public net::WsHandler, public std::enable_shared_from_this<Room> {
  public:
-  // The room's record goes to the store at once.
-  Room(net::asio::io_context& worker, core::Session session, net::Limits limits, std::shared_ptr<Store> store,
+  // A room whose record is not written yet: a new session's creator asks
+  // when_durable() before telling anyone of it.
+  Room(net::asio::io_context& worker, core::Session session, net::Limits limits, std::shared_ptr<StoreThread> store,
        Admissions admissions = {});
 
   // The room a stored record describes, after a restart at `now` (see
@@ -72,7 +79,7 @@ class Room : public net::WsHandler, public std::enable_shared_from_this<Room> {
   // their last connection was given. Null with `error` set when the record
   // does not hold together.
   static std::shared_ptr<Room> restore(net::asio::io_context& worker, const std::string& record_bytes,
-                                       net::Limits limits, std::shared_ptr<Store> store, std::string& error);
+                                       net::Limits limits, std::shared_ptr<StoreThread> store, std::string& error);
 
   net::asio::io_context& worker() { return worker_; }
 
@@ -99,6 +106,10 @@ class Room : public net::WsHandler, public std::enable_shared_from_this<Room> {
   std::optional<JoinRefusal> resume_problem(const std::string& participant_id, const std::string& secret) const;
   // The roster entry of a member, for the join check's answer.
   const core::v1::Member* member(const std::string& participant_id) const { return session_.member(participant_id); }
+
+  // Writes the room's record as it is now and calls `done(durable)` on the
+  // room's thread once the store answered.
+  void when_durable(std::function<void(bool durable)> done);
 
   // Ends the session for everyone (admin API).
   void end_session();
@@ -184,8 +195,20 @@ class Room : public net::WsHandler, public std::enable_shared_from_this<Room> {
   // Stores the new state, then sends it and the change's events to every
   // member: nothing anyone saw can be lost to a crash.
   void broadcast(const core::Outcome& outcome);
-  // Writes the room's record to the store.
+  // The record changed: it goes to the store at the end of this turn.
   void persist();
+  // Hands the record to the store thread, if it changed.
+  void write_record();
+  void on_written(std::uint64_t write, std::uint64_t version, bool durable);
+  // Answers a command the room cannot take while its changes do not reach the store.
+  void refuse_unsaved(net::WsConnection& connection, std::uint64_t request_id);
+  // The write that holds the room as it is now.
+  std::uint64_t write_needed() const { return dirty_ ? writes_issued_ + 1 : writes_issued_; }
+  // Sends `frame` to `to` once what it shows is durable: at once when it is.
+  void deliver(net::WsConnection& to, net::ws::SharedFrame frame);
+  // Sends `goodbye`, then closes `to` with `reason`, in the same order.
+  void deliver_close(net::WsConnection& to, net::ws::SharedFrame goodbye, net::ws::CloseReason reason);
+  void release_held();
   // A new resume credential for the member, replacing the last one.
   std::string issue_resume_credential(const std::string& participant_id);
   // Carries out what the events mean for connections (removals, the end)
@@ -207,7 +230,27 @@ class Room : public net::WsHandler, public std::enable_shared_from_this<Room> {
   std::optional<KeyFrameThrottle::Clock::time_point> key_frame_timer_due_;
   std::unordered_map<std::string, Link> links_;  // By participant id.
   Admissions admissions_;
-  std::shared_ptr<Store> store_;
+  // A frame (or a goodbye and close) that waits for a write to be durable.
+  struct Held {
+    std::shared_ptr<net::WsConnection> to;
+    net::ws::SharedFrame frame;
+    std::optional<net::ws::CloseReason> close;
+    std::uint64_t write = 0;
+  };
+  // Past this many held frames (a store that stalls for long), commands are
+  // refused rather than held: what a room keeps for its members is bounded.
+  static constexpr std::size_t kMaxHeld = 8192;
+
+  std::shared_ptr<StoreThread> store_;
+  std::uint64_t writes_issued_ = 0;   // Records handed to the store thread.
+  std::uint64_t writes_durable_ = 0;  // The last of them the store took.
+  std::uint64_t durable_version_ = 0; // The session's version in that one.
+  bool dirty_ = false;                // Changed since the last record handed over.
+  bool write_posted_ = false;         // write_record() comes at the end of the turn.
+  bool store_failing_ = false;        // The last write failed; another follows.
+  std::deque<Held> held_;
+  std::vector<std::pair<std::uint64_t, std::function<void(bool)>>> durable_waiters_;
+  net::asio::steady_timer store_retry_timer_;
   bool shutting_down_ = false;
   std::uint64_t dropped_frames_ = 0;  // Media refused by the speaking rule.
 

@@ -4,7 +4,8 @@
 #include "app/log.hpp"
 #include "app/registry.hpp"
 #include "app/secrets.hpp"
-#include "app/store.hpp"
+#include "app/sqlite_store.hpp"
+#include "app/store_thread.hpp"
 #include "net/listener.hpp"
 #include "net/transport.hpp"
 #include "net/worker_pool.hpp"
@@ -32,12 +33,13 @@ void protobuf_log(google::protobuf::LogLevel level, const char*, int, const std:
 }  // namespace
 
 struct Server::Impl {
-  explicit Impl(Config c) : config(std::move(c)), workers(config.threads, config.io_uring) {}
+  Impl(Config c, OpenStore open) : config(std::move(c)), open_store(std::move(open)), workers(config.threads, config.io_uring) {}
 
   Config config;
+  OpenStore open_store;
   net::WorkerPool workers;
   Registry registry;
-  std::shared_ptr<Store> store;
+  std::shared_ptr<StoreThread> store;
   std::shared_ptr<Gateway> gateway;
   std::shared_ptr<net::Listener> listener;
   std::shared_ptr<net::Listener> admin_listener;  // With admin_bind_address.
@@ -48,7 +50,7 @@ struct Server::Impl {
   bool running = false;
 };
 
-Server::Server(Config config) : impl_(std::make_unique<Impl>(std::move(config))) {}
+Server::Server(Config config, OpenStore open_store) : impl_(std::make_unique<Impl>(std::move(config), std::move(open_store))) {}
 
 Server::~Server() { stop(); }
 
@@ -76,8 +78,11 @@ void Server::start() {
         descriptors.soft, ": past about ", descriptors.soft > 64 ? descriptors.soft - 64 : 0,
         " connections new ones are answered 503 (raise LimitNOFILE, or lower max_connections)");
 
-  impl_->store = std::make_shared<Store>(config.data_dir);
-  restore_sessions();
+  auto store = impl_->open_store ? impl_->open_store(config)
+                                 : std::unique_ptr<Store>(std::make_unique<SqliteStore>(config.data_dir));
+  const auto records = store->session_records();  // Before the store thread has it.
+  impl_->store = std::make_shared<StoreThread>(std::move(store));
+  restore_sessions(records);
   const auto limits = network_limits(config);
   auto public_connections = std::make_shared<net::ConnectionLimit>(limits.max_connections_per_ip, limits.max_connections);
   auto admin = std::make_shared<AdminApi>(config, impl_->registry, impl_->workers, impl_->store);
@@ -137,6 +142,7 @@ void Server::stop() {
   while (impl_->registry.open_connections() > 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   impl_->workers.stop(std::chrono::milliseconds(0));
+  impl_->store->stop();  // Writes what is still queued.
   impl_->stopped_signal.notify_all();
   log(LogLevel::info, "stopped");
 }
@@ -144,10 +150,10 @@ void Server::stop() {
 // Every session in the store comes back as it was, its members reconnecting.
 // A record that cannot be read is skipped and named in the log, so that one
 // damaged session does not keep the others from starting.
-void Server::restore_sessions() {
+void Server::restore_sessions(const std::vector<std::string>& records) {
   std::size_t restored = 0;
   std::size_t running = 0;
-  for (const auto& bytes : impl_->store->session_records()) {
+  for (const auto& bytes : records) {
     std::string error;
     auto room = Room::restore(impl_->workers.next(), bytes, network_limits(impl_->config), impl_->store, error);
     if (!room) {
@@ -159,7 +165,7 @@ void Server::restore_sessions() {
     impl_->registry.add(std::move(room), std::numeric_limits<std::size_t>::max());
   }
   if (restored > 0)
-    log(LogLevel::info, "restored ", restored, " sessions (", running, " not ended) from ", impl_->store->path());
+    log(LogLevel::info, "restored ", restored, " sessions (", running, " not ended) from ", impl_->store->where());
 }
 
 void Server::wait() {

@@ -3,16 +3,23 @@
 #pragma once
 
 #include "app/config.hpp"
+#include "app/store.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace balint::app {
 
 class Server {
  public:
-  explicit Server(Config config);
+  // Opens the store the server keeps its sessions in; by default the
+  // SQLite database in config.data_dir.
+  using OpenStore = std::function<std::unique_ptr<Store>(const Config& config)>;
+
+  explicit Server(Config config, OpenStore open_store = {});
   ~Server();  // Stops if still running.
 
   Server(const Server&) = delete;
@@ -25,8 +32,8 @@ class Server {
 
   // Tells every client the server is restarting (a Goodbye they come back
   // after), stops accepting, closes every connection and joins the threads;
-  // returns within config.shutdown_grace. Every change was stored when it
-  // was made; nothing is left to write.
+  // returns within config.shutdown_grace, once the store has written every
+  // change handed to it.
   void stop();
 
   // Blocks until stop() is called from another thread or a signal handler.
@@ -38,7 +45,7 @@ class Server {
   std::string base_url() const;            // e.g. http://127.0.0.1:8080
 
  private:
-  void restore_sessions();
+  void restore_sessions(const std::vector<std::string>& records);
 
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -1,23 +1,18 @@
-// The embedded store: one SQLite database, data_dir/balint.db, in WAL mode.
-// It holds every session's record (see proto/balint/record/v1) and the
-// invitees the admin API minted links for; never chat, media or keys.
+// What the server keeps across a restart, behind one narrow interface: every
+// session's record (see proto/balint/record/v1) and the invitees the admin
+// API minted links for; never chat, media or keys. The embedded default is
+// SQLite (sqlite_store.hpp); tests use a fake.
 //
-// A write returns once SQLite has committed it to the database's write-ahead
-// log, so that a record saved before its change is broadcast survives the
-// process being killed. Any thread: one connection, behind a mutex.
+// A store is called from one thread only, the store thread (see
+// store_thread.hpp), and from startup before any worker runs: its calls may
+// block on the disk, never a worker's event loop.
 #pragma once
 
 #include <cstdint>
-#include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
-struct sqlite3;
-
 namespace balint::app {
-
-class StoreStatement;
 
 struct StoredInvitee {
   std::string participant_id;
@@ -25,42 +20,34 @@ struct StoredInvitee {
   std::string role;  // As the join token carries it.
 };
 
+// One session's whole record as of `version`.
+struct SessionWrite {
+  std::string session_id;
+  std::uint64_t version = 0;
+  bool ended = false;
+  std::string record;  // balint.record.v1.RoomRecord
+};
+
 class Store {
  public:
-  // Opens data_dir/balint.db, creating it and its tables if need be.
-  // Throws std::runtime_error with SQLite's reason.
-  explicit Store(const std::string& data_dir);
-  ~Store();  // Checkpoints the log into the database and closes it.
+  virtual ~Store() = default;
 
-  Store(const Store&) = delete;
-  Store& operator=(const Store&) = delete;
-
-  // Replaces the session's record. False (and logged) if SQLite failed; the
-  // next save of the same session carries the whole state again.
-  bool save_session(const std::string& session_id, std::uint64_t version, bool ended, const std::string& record);
+  // Replaces each session's record, all of them or none (one transaction).
+  // True once they would survive the process being killed.
+  virtual bool save_sessions(const std::vector<SessionWrite>& writes) = 0;
   // Forgets a session and its invitees.
-  bool delete_session(const std::string& session_id);
+  virtual bool delete_session(const std::string& session_id) = 0;
   // Adds the session's invitees; one invited again keeps their place and
   // takes the new name and role.
-  bool save_invitees(const std::string& session_id, const std::vector<StoredInvitee>& invitees);
+  virtual bool save_invitees(const std::string& session_id, const std::vector<StoredInvitee>& invitees) = 0;
 
-  // Every session's record, oldest session first.
-  std::vector<std::string> session_records() const;
-  std::vector<StoredInvitee> invitees(const std::string& session_id) const;  // In order of invitation.
+  // Every session's record, oldest session first. Throws std::runtime_error
+  // when the store cannot be read.
+  virtual std::vector<std::string> session_records() const = 0;
+  virtual std::vector<StoredInvitee> invitees(const std::string& session_id) const = 0;  // In order of invitation.
 
-  const std::string& path() const { return path_; }
-
- private:
-  void exec(const char* sql);
-  // Creates the database file 0600 if need be, and closes every file of it
-  // to group and others.
-  void keep_to_owner() const;
-
-  std::string path_;
-  mutable std::mutex mutex_;
-  sqlite3* db_ = nullptr;
-  // The statement behind every change, prepared once.
-  std::unique_ptr<StoreStatement> save_session_;
+  // Where it keeps things, for the log (a path, an address).
+  virtual std::string where() const = 0;
 };
 
 }  // namespace balint::app

@@ -34,7 +34,7 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ignored);
 }
 
-TestServer::TestServer(const std::function<void(app::Config&)>& tweak) {
+TestServer::TestServer(const std::function<void(app::Config&)>& tweak, app::Server::OpenStore open_store) {
   app::Config config;
   config.bind_address = "127.0.0.1";
   config.port = 0;
@@ -44,7 +44,7 @@ TestServer::TestServer(const std::function<void(app::Config&)>& tweak) {
   config.shutdown_grace = std::chrono::seconds(2);
   if (tweak) tweak(config);
   certificate_file_ = config.tls_certificate_file;
-  server_ = std::make_unique<app::Server>(config);
+  server_ = std::make_unique<app::Server>(config, std::move(open_store));
   server_->start();
 }
 

@@ -44,7 +44,7 @@ class TempDir {
 // balint::app::Server on 127.0.0.1, port 0, its own data dir.
 class TestServer {
  public:
-  explicit TestServer(const std::function<void(app::Config&)>& tweak = {});
+  explicit TestServer(const std::function<void(app::Config&)>& tweak = {}, app::Server::OpenStore open_store = {});
   ~TestServer();
 
   std::string http_url() const;  // http://127.0.0.1:<port> (https:// with TLS)

@@ -1,4 +1,4 @@
-#include "app/store.hpp"
+#include "app/sqlite_store.hpp"
 
 #include "app/clock.hpp"
 #include "app/log.hpp"
@@ -72,11 +72,12 @@ class StoreStatement {
   sqlite3_stmt* statement_ = nullptr;
 };
 
-Store::Store(const std::string& data_dir) : path_((std::filesystem::path(data_dir) / "balint.db").string()) {
+SqliteStore::SqliteStore(const std::string& data_dir) : path_((std::filesystem::path(data_dir) / "balint.db").string()) {
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
   keep_to_owner();
-  if (sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+  // One thread at a time calls a store (see store.hpp): no mutex of SQLite's own.
+  if (sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                       nullptr) != SQLITE_OK) {
     const std::string reason = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
@@ -106,7 +107,7 @@ Store::Store(const std::string& data_dir) : path_((std::filesystem::path(data_di
 // SQLite gives the log and shared-memory files it makes the database
 // file's mode, so a database created 0600 keeps all three to the owner,
 // whatever the umask; files left by an older version are closed here too.
-void Store::keep_to_owner() const {
+void SqliteStore::keep_to_owner() const {
   const int fd = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd >= 0) ::close(fd);
   for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
@@ -118,14 +119,13 @@ void Store::keep_to_owner() const {
   }
 }
 
-Store::~Store() {
-  std::lock_guard lock(mutex_);
+SqliteStore::~SqliteStore() {
   save_session_.reset();
   sqlite3_exec(db_, "PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, nullptr);
   sqlite3_close(db_);
 }
 
-void Store::exec(const char* sql) {
+void SqliteStore::exec(const char* sql) {
   char* error = nullptr;
   if (sqlite3_exec(db_, sql, nullptr, nullptr, &error) != SQLITE_OK) {
     const std::string reason = error ? error : "unknown error";
@@ -134,50 +134,66 @@ void Store::exec(const char* sql) {
   }
 }
 
-bool Store::save_session(const std::string& session_id, std::uint64_t version, bool ended, const std::string& record) {
-  std::lock_guard lock(mutex_);
-  StoreStatement& upsert = *save_session_;
-  upsert.bind(1, session_id).bind(2, now_ms()).bind(3, static_cast<std::int64_t>(version));
-  upsert.bind(4, std::int64_t{ended}).bind_blob(5, record);
-  const bool saved = upsert.step() == SQLITE_DONE;
-  if (!saved) log(LogLevel::error, "store: cannot save session ", session_id, ": ", upsert.error());
-  upsert.reset();  // Its bindings point into the caller's strings.
-  return saved;
-}
-
-bool Store::delete_session(const std::string& session_id) {
-  std::lock_guard lock(mutex_);
-  for (const char* sql : {"DELETE FROM sessions WHERE id = ?1", "DELETE FROM invitees WHERE session_id = ?1"}) {
-    StoreStatement remove(db_, sql);
-    remove.bind(1, session_id);
-    if (remove.step() != SQLITE_DONE) {
-      log(LogLevel::error, "store: cannot delete session ", session_id, ": ", remove.error());
-      return false;
-    }
+template <typename Body>
+bool SqliteStore::transaction(const Body& body) {
+  if (sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    log(LogLevel::error, "store: cannot begin a transaction: ", sqlite3_errmsg(db_));
+    return false;
   }
-  return true;
+  if (body() && sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK) return true;
+  sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  return false;
 }
 
-bool Store::save_invitees(const std::string& session_id, const std::vector<StoredInvitee>& invitees) {
-  std::lock_guard lock(mutex_);
-  sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr);
-  StoreStatement insert(db_, R"(
-    INSERT INTO invitees (session_id, participant_id, display_name, role) VALUES (?1, ?2, ?3, ?4)
-    ON CONFLICT (session_id, participant_id) DO UPDATE SET display_name = excluded.display_name, role = excluded.role)");
-  for (const auto& invitee : invitees) {
-    insert.bind(1, session_id).bind(2, invitee.participant_id).bind(3, invitee.display_name).bind(4, invitee.role);
-    if (insert.step() != SQLITE_DONE) {
-      log(LogLevel::error, "store: cannot save the invitees of session ", session_id, ": ", insert.error());
-      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-      return false;
+// Many rooms' changes in one commit: the log is written and synced once for
+// all of them.
+bool SqliteStore::save_sessions(const std::vector<SessionWrite>& writes) {
+  return transaction([&] {
+    StoreStatement& upsert = *save_session_;
+    for (const auto& write : writes) {
+      upsert.bind(1, write.session_id).bind(2, now_ms()).bind(3, static_cast<std::int64_t>(write.version));
+      upsert.bind(4, std::int64_t{write.ended}).bind_blob(5, write.record);
+      const bool saved = upsert.step() == SQLITE_DONE;
+      if (!saved) log(LogLevel::error, "store: cannot save session ", write.session_id, ": ", upsert.error());
+      upsert.reset();  // Its bindings point into the caller's strings.
+      if (!saved) return false;
     }
-    insert.reset();
-  }
-  return sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK;
+    return true;
+  });
 }
 
-std::vector<std::string> Store::session_records() const {
-  std::lock_guard lock(mutex_);
+bool SqliteStore::delete_session(const std::string& session_id) {
+  return transaction([&] {
+    for (const char* sql : {"DELETE FROM sessions WHERE id = ?1", "DELETE FROM invitees WHERE session_id = ?1"}) {
+      StoreStatement remove(db_, sql);
+      remove.bind(1, session_id);
+      if (remove.step() != SQLITE_DONE) {
+        log(LogLevel::error, "store: cannot delete session ", session_id, ": ", remove.error());
+        return false;
+      }
+    }
+    return true;
+  });
+}
+
+bool SqliteStore::save_invitees(const std::string& session_id, const std::vector<StoredInvitee>& invitees) {
+  return transaction([&] {
+    StoreStatement insert(db_, R"(
+      INSERT INTO invitees (session_id, participant_id, display_name, role) VALUES (?1, ?2, ?3, ?4)
+      ON CONFLICT (session_id, participant_id) DO UPDATE SET display_name = excluded.display_name, role = excluded.role)");
+    for (const auto& invitee : invitees) {
+      insert.bind(1, session_id).bind(2, invitee.participant_id).bind(3, invitee.display_name).bind(4, invitee.role);
+      if (insert.step() != SQLITE_DONE) {
+        log(LogLevel::error, "store: cannot save the invitees of session ", session_id, ": ", insert.error());
+        return false;
+      }
+      insert.reset();
+    }
+    return true;
+  });
+}
+
+std::vector<std::string> SqliteStore::session_records() const {
   StoreStatement select(db_, "SELECT record FROM sessions ORDER BY created_ms, id");
   std::vector<std::string> records;
   int status = SQLITE_OK;
@@ -186,8 +202,7 @@ std::vector<std::string> Store::session_records() const {
   return records;
 }
 
-std::vector<StoredInvitee> Store::invitees(const std::string& session_id) const {
-  std::lock_guard lock(mutex_);
+std::vector<StoredInvitee> SqliteStore::invitees(const std::string& session_id) const {
   StoreStatement select(db_, "SELECT participant_id, display_name, role FROM invitees WHERE session_id = ?1 "
                         "ORDER BY rowid");
   select.bind(1, session_id);
