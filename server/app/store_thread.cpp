@@ -13,8 +13,12 @@ std::chrono::milliseconds since(StoreThread::Clock::rep start) {
 
 }  // namespace
 
-StoreThread::StoreThread(std::unique_ptr<Store> store)
-    : store_(std::move(store)), where_(store_->where()), worker_([this] { work(); }), watchdog_([this] { watch(); }) {}
+StoreThread::StoreThread(std::unique_ptr<Store> store, std::chrono::microseconds gather)
+    : store_(std::move(store)),
+      where_(store_->where()),
+      gather_(gather),
+      worker_([this] { work(); }),
+      watchdog_([this] { watch(); }) {}
 
 void StoreThread::stop() {
   {
@@ -29,8 +33,10 @@ void StoreThread::stop() {
 }
 
 void StoreThread::save(SessionWrite write, Done done) {
+  bool wake = false;
   {
     std::lock_guard lock(mutex_);
+    wake = idle_;
     if (const auto queued = waiting_.find(write.session_id); queued != waiting_.end()) {
       queued->second->write = std::move(write);
       queued->second->done.push_back(std::move(done));
@@ -41,16 +47,18 @@ void StoreThread::save(SessionWrite write, Done done) {
     tasks_.back().done.push_back(std::move(done));
     waiting_[id] = &tasks_.back();
   }
-  wake_.notify_one();
+  if (wake) wake_.notify_one();
 }
 
 void StoreThread::run(Job job, Done done) {
+  bool wake = false;
   {
     std::lock_guard lock(mutex_);
+    wake = idle_;
     tasks_.push_back(Task{std::nullopt, std::move(job), {}});
     tasks_.back().done.push_back(std::move(done));
   }
-  wake_.notify_one();
+  if (wake) wake_.notify_one();
 }
 
 std::chrono::milliseconds StoreThread::busy_for() const { return since(busy_since_.load()); }
@@ -60,8 +68,15 @@ void StoreThread::work() {
     std::deque<Task> taken;
     {
       std::unique_lock lock(mutex_);
+      idle_ = true;
       wake_.wait(lock, [&] { return stopping_ || !tasks_.empty(); });
+      idle_ = false;
       if (tasks_.empty()) return;  // Stopping, and everything is written.
+      if (!stopping_ && gather_.count() > 0) {
+        lock.unlock();
+        std::this_thread::sleep_for(gather_);
+        lock.lock();
+      }
       taken.swap(tasks_);
       waiting_.clear();
     }

@@ -37,8 +37,12 @@ class StoreThread {
 
   // How long a write may take before it is reported as stalled.
   static constexpr std::chrono::milliseconds kStallReport{1000};
+  // Woken by the first record of a quiet spell, the thread waits this long
+  // for more before it commits: under load, the changes of many rooms share
+  // one commit and one wake-up, for at most this much added latency.
+  static constexpr std::chrono::microseconds kGather{2000};
 
-  explicit StoreThread(std::unique_ptr<Store> store);
+  explicit StoreThread(std::unique_ptr<Store> store, std::chrono::microseconds gather = kGather);
   ~StoreThread() { stop(); }
 
   // Writes everything handed over so far, then stops; what is handed over
@@ -76,6 +80,7 @@ class StoreThread {
 
   std::unique_ptr<Store> store_;
   const std::string where_;
+  const std::chrono::microseconds gather_;
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;
@@ -84,6 +89,7 @@ class StoreThread {
   // The queued (not yet taken) write of each session, in tasks_.
   std::unordered_map<std::string, Task*> waiting_;
   bool stopping_ = false;
+  bool idle_ = false;  // The thread waits for work: the next task wakes it.
 
   std::atomic<Clock::rep> busy_since_{0};  // Clock ticks; 0 when idle.
   std::atomic<bool> failing_{false};
