@@ -14,8 +14,9 @@ class KeyFrameThrottle {
   static constexpr Clock::duration kInterval = std::chrono::milliseconds(500);
 
   // Someone needs a key frame at `now`: true to ask now; otherwise a request
-  // is pending (see due()).
+  // is pending (see due()), unless one was asked at this same `now`.
   bool ask(Clock::time_point now) {
+    if (last_ && now == *last_) return false;  // Asked at this very moment: once is enough.
     if (!last_ || now >= *last_ + kInterval) {
       last_ = now;
       pending_ = false;

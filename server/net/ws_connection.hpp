@@ -60,9 +60,6 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
   virtual bool is_open() const = 0;
   virtual std::uint64_t dropped_media() const = 0;
   virtual std::size_t queued_bytes() const = 0;
-
-  // Set by the owner: who this connection speaks for.
-  std::string participant_id;
 };
 
 }  // namespace balint::net
