@@ -253,10 +253,10 @@ void check_scripts(const Seeds& seeds) {
     const fuzz::Script script = fuzz::read_script(data, bytes.size());
     fuzz::FuzzRoom room(script.balint_format);
     for (std::size_t i = 0; i < script.steps.size(); ++i) {
-      const auto outcome = room.play(script.steps[i]);
-      if (outcome && !outcome->ok()) {
+      const auto answer = room.play(script.steps[i]);
+      if (answer && answer->code() != v1::ERROR_CODE_OK) {
         throw std::runtime_error("seed " + name + ": step " + std::to_string(i + 1) +
-                                 " was refused: " + outcome->message);
+                                 " was refused: " + answer->message());
       }
     }
   }
