@@ -221,7 +221,7 @@ TEST_CASE("Room protocol: a joiner is accepted at once, and hears Welcome and th
   CHECK(room.shown_too_early.empty());
 }
 
-TEST_CASE("Room protocol: a change's state, events and answer wait for its write, in order; media goes on meanwhile",
+TEST_CASE("Room protocol: a change's state, events and answer wait for its write, in order, while media goes on",
           "[room]") {
   Room room;
   const auto [fac, ben] = room.seat_two();
@@ -374,7 +374,7 @@ TEST_CASE("Room protocol: commands past the rate are refused, and a burst's wort
   CHECK(room.closed_with.at(fac).find("rate limit") != std::string::npos);
 }
 
-TEST_CASE("Room protocol: a resume credential lets its holder back on a new link; a wrong one, or a revoked token, "
+TEST_CASE("Room protocol: a resume credential lets its holder back on a new link, and a wrong one or a revoked token "
           "is refused",
           "[room]") {
   Room room;
