@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 #include <cerrno>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -72,20 +73,20 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
     heard();
     // Opened from a handler of its own, after whatever the caller does next.
     asio::post(timer_.get_executor(), [self = shared()] {
-      if (self->closed_) return;
-      if (!self->closing_) self->handler_->on_open(*self);
+      if (self->life_ == Life::closed) return;
+      if (self->life_ == Life::open) self->handler_->on_open(*self);
       self->arm_keepalive();
       self->read_next();
     });
   }
 
   bool send(ws::SharedFrame frame, Priority priority) override {
-    if (closing_ || closed_) return false;
+    if (life_ != Life::open) return false;
     return queued(queue_.add(std::move(frame), priority));
   }
 
   void close(ws::SharedFrame last_frame, ws::CloseReason reason) override {
-    if (closing_ || closed_) return;
+    if (life_ != Life::open) return;
     if (last_frame) {
       queue_.add_control(std::move(last_frame));
       queue_grew();
@@ -93,13 +94,28 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
     start_closing(ws::close_frame(reason));
   }
 
-  bool is_open() const override { return !closing_ && !closed_; }
+  bool is_open() const override { return life_ == Life::open; }
   std::uint64_t dropped_media() const override { return queue_.dropped_media(); }
   void drop_waiting_video() override { queue_.drop_waiting_video(); }
   std::size_t queued_bytes() const override { return queue_.bytes(); }
 
  private:
   std::shared_ptr<StreamConnection> shared() { return std::static_pointer_cast<StreamConnection>(shared_from_this()); }
+
+  // Where the connection is in its life; it only ever moves down the list.
+  enum class Life {
+    open,      // Reading and writing.
+    closing,   // Our close frame is queued, and nothing after it; the client's close is still read for.
+    draining,  // Nothing more is read either (the client closed, or broke the protocol or a limit):
+               // what is queued goes out, then the end.
+    closed,    // on_closed was delivered.
+  };
+  // Plain: where the queue's next write stands.
+  enum class Writer {
+    idle,
+    flush_due,          // In the worker's flush queue: written at the end of this turn.
+    awaiting_writable,  // The socket took no more: written when it does.
+  };
 
   // --- Writing ---------------------------------------------------------
 
@@ -128,7 +144,7 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
   void queue_grew() {
     if (queue_.size() == 1 && queue_.head_written() == 0) last_progress_ = Clock::now();
     if constexpr (kPlain) {
-      if (!awaiting_writable_) schedule_flush();
+      if (writer_ != Writer::awaiting_writable) schedule_flush();
     } else {
       write_next();
     }
@@ -137,8 +153,8 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
   // Plain: written at the end of this turn, with the rest of the worker's
   // (and, with a ring, submitted with them).
   void schedule_flush() {
-    if (flush_due_) return;
-    flush_due_ = true;
+    if (writer_ == Writer::flush_due) return;
+    writer_ = Writer::flush_due;
     flush_queue_->add(shared());
   }
 
@@ -150,8 +166,8 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
   // ring when it has one (one send out at a time), else straight to the
   // socket until it takes no more, then waiting until it does.
   void flush_plain() {
-    flush_due_ = false;
-    if (closed_ || queue_.in_flight() > 0) return;  // A ring send is out: its end flushes again.
+    writer_ = Writer::idle;
+    if (life_ == Life::closed || queue_.in_flight() > 0) return;  // A ring send is out: its end flushes again.
     SendRing* ring = flush_queue_->ring();
     while (!queue_.empty()) {
       iovec pieces[kMaxGather];
@@ -186,7 +202,7 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
 
   // A ring send ended.
   void ring_sent(int result) {
-    const bool closed_meanwhile = closed_;
+    const bool closed_meanwhile = life_ == Life::closed;
     if (result <= 0 || closed_meanwhile) queue_.write_ended(0);
     if (closed_meanwhile) {
       error_code ignored;
@@ -203,14 +219,14 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
   // Everything is out. Closing, the connection ends once the client's close
   // has come too (or at the closing deadline).
   void queue_drained() {
-    if (closing_ && peer_closed_) finish(Ending::orderly);
+    if (life_ == Life::draining) finish(Ending::orderly);
   }
 
   void await_writable() {
-    awaiting_writable_ = true;
+    writer_ = Writer::awaiting_writable;
     stream_.async_wait(tcp::socket::wait_write, [self = shared()](error_code ec) {
-      self->awaiting_writable_ = false;
-      if (self->closed_) return;
+      self->writer_ = Writer::idle;
+      if (self->life_ == Life::closed) return;
       if (ec) return self->finish();
       self->schedule_flush();
     });
@@ -225,7 +241,7 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
   // TLS: one write at a time, of what is queued (up to kMaxGather frames
   // and kMaxWriteBytes): frames queued while a write is out go in the next.
   void write_next() {
-    if (queue_.in_flight() > 0 || closed_ || queue_.empty()) return;
+    if (queue_.in_flight() > 0 || life_ == Life::closed || queue_.empty()) return;
     Gather gather;
     gather.count = queue_.frames_for_write(kMaxWriteBytes, kMaxGather);
     for (std::size_t i = 0; i < gather.count; ++i) gather.buffers[i] = asio::buffer(queue_.frame(i));
@@ -242,8 +258,8 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
   }
 
   void wrote(error_code ec, std::size_t written) {
-    if (closed_ || ec) queue_.write_ended(0);
-    if (closed_) return;
+    if (life_ == Life::closed || ec) queue_.write_ended(0);
+    if (life_ == Life::closed) return;
     if (ec) return finish();
     consume(written);
     if (!queue_.empty()) return write_next();
@@ -261,7 +277,7 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
   // frame out and the client's answer in; a client that reads nothing any
   // more is let go then, whatever is still queued.
   void start_closing(ws::SharedFrame close_frame) {
-    closing_ = true;
+    life_ = Life::closing;
     queue_.drop_waiting_media();                      // Nothing may follow the close frame, which would go before them.
     timer_.expires_after(limits_.handshake_timeout);  // Ends the keep-alive wait.
     timer_.async_wait([self = shared()](error_code ec) {
@@ -275,7 +291,7 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
   void read_next() {
     if constexpr (kPlain) {
       stream_.async_wait(tcp::socket::wait_read, [self = shared()](error_code ec) {
-        if (self->closed_) return;
+        if (self->life_ == Life::closed) return;
         if (ec) return self->finish();
         const auto scratch = read_scratch();
         const ssize_t got = ::recv(self->stream_.native_handle(), scratch.data(), scratch.size(), MSG_DONTWAIT);
@@ -286,7 +302,7 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
     } else {
       if (tls_read_buffer_.empty()) tls_read_buffer_.resize(4096);
       stream_.async_read_some(asio::buffer(tls_read_buffer_), [self = shared()](error_code ec, std::size_t got) {
-        if (self->closed_) return;
+        if (self->life_ == Life::closed) return;
         if (ec) return self->finish();
         self->received(std::span<char>(self->tls_read_buffer_.data(), got));
       });
@@ -296,45 +312,45 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
   void received(std::span<char> bytes) {
     heard();
     reader_.read(bytes, *this);
-    if (closed_) return;
-    if (!reader_.done() && !gave_up_) return read_next();
-    // The client closed or broke the protocol: nothing more is read, and
-    // the connection ends once the answer is out.
-    peer_closed_ = true;
-    if (queue_.in_flight() == 0 && !flush_due_ && !awaiting_writable_ && queue_.empty()) finish(Ending::orderly);
+    if (life_ == Life::closed) return;
+    if (!reader_.done() && life_ != Life::draining) return read_next();
+    // The client closed, or broke the protocol or a limit: nothing more is
+    // read, and the connection ends once the answer is out.
+    life_ = Life::draining;
+    if (queue_.in_flight() == 0 && writer_ == Writer::idle && queue_.empty()) finish(Ending::orderly);
   }
 
   // Closing, what else comes is read (the client's close may follow) and
   // dropped.
   void on_message(std::string_view payload, bool binary) override {
-    if (!closing_) handler_->on_message(*this, payload, binary);
+    if (life_ == Life::open) handler_->on_message(*this, payload, binary);
   }
 
   void on_ping(std::string_view payload) override {
-    if (closing_ || !control_allowed()) return;
+    if (life_ != Life::open || !control_allowed()) return;
     queued(queue_.add_pong(ws::pong_frame(payload)));
   }
 
   void on_pong() override {  // Every read counts as heard already.
-    if (!closing_) control_allowed();
+    if (life_ == Life::open) control_allowed();
   }
 
   // Control frames draw on a rate of their own: each costs a wake-up and
   // a ping an answer, and none is a command.
   bool control_allowed() {
     if (control_rate_.take(Clock::now())) return true;
-    gave_up_ = true;  // What else it sends is not read, only read away.
     start_closing(ws::close_frame({ws::close_code::policy_error, "too many pings and pongs"}));
+    life_ = Life::draining;  // What else it sends is not read, only read away.
     return false;
   }
 
   void on_close(std::uint16_t code) override {
-    if (closing_) return;  // The answer to ours.
+    if (life_ != Life::open) return;  // The answer to ours.
     start_closing(code == 0 ? ws::empty_close_frame() : ws::close_frame({code, {}}));
   }
 
   void on_failure(ws::CloseReason reason) override {
-    if (closing_) return;
+    if (life_ != Life::open) return;
     start_closing(ws::close_frame(reason));
   }
 
@@ -343,17 +359,17 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
   // Anything from the peer (a message, a ping, a pong) shows it is there.
   void heard() {
     last_heard_ = Clock::now();
-    ping_outstanding_ = false;
+    ping_sent_.reset();
   }
 
   // Wakes when the line has been quiet for the ping interval, or when the
   // answer to a ping is overdue; sleeps again otherwise.
   void arm_keepalive() {
-    if (closing_ || closed_) return;
-    const auto due = ping_outstanding_ ? ping_sent_ + limits_.ping_timeout : last_heard_ + limits_.ping_interval;
+    if (life_ != Life::open) return;
+    const auto due = ping_sent_ ? *ping_sent_ + limits_.ping_timeout : last_heard_ + limits_.ping_interval;
     timer_.expires_at(due);
     timer_.async_wait([self = shared()](error_code ec) {
-      if (ec || self->closing_ || self->closed_) return;
+      if (ec || self->life_ != Life::open) return;
       const auto now = Clock::now();
       // A client that sends (pings, say) but reads nothing is as gone as a
       // silent one, and is let go after as long. Neither would answer a
@@ -363,9 +379,8 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
       if (!self->queue_.empty() &&
           now >= self->last_progress_ + self->limits_.ping_interval + self->limits_.ping_timeout)
         return self->finish();
-      if (self->ping_outstanding_ && now >= self->ping_sent_ + self->limits_.ping_timeout) return self->finish();
-      if (!self->ping_outstanding_ && now >= self->last_heard_ + self->limits_.ping_interval) {
-        self->ping_outstanding_ = true;
+      if (self->ping_sent_ && now >= *self->ping_sent_ + self->limits_.ping_timeout) return self->finish();
+      if (!self->ping_sent_ && now >= self->last_heard_ + self->limits_.ping_interval) {
         self->ping_sent_ = now;
         self->push_control(ws::ping_frame());
       }
@@ -381,8 +396,9 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
   enum class Ending { orderly, abrupt };
 
   void finish(Ending ending = Ending::abrupt) {
-    if (closed_) return;
-    closed_ = true;
+    if (life_ == Life::closed) return;
+    const bool drained = life_ == Life::draining;
+    life_ = Life::closed;
     // A write still out may be reading its frames: they stay until it ends.
     queue_.keep_in_flight();
     timer_.cancel();
@@ -399,7 +415,7 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
       // be a new connection's by that time. Shut down, it keeps the number
       // until the send ends (and fails), and ring_sent() closes it.
       if (queue_.in_flight() == 0) stream_.close(ignored);
-    } else if (!(peer_closed_ && reader_.done())) {
+    } else if (!(drained && reader_.done())) {
       beast::get_lowest_layer(stream_).socket().close(ignored);  // Broken or gone: no goodbye to wait for.
     } else {
       // The closing handshake is done and nothing is being read: TLS says
@@ -468,16 +484,11 @@ class StreamConnection final : public WsConnection, private ws::FrameSink, publi
   SendQueue queue_;                                 // Its write in flight: TLS's, or a ring send.
   Clock::time_point last_progress_ = Clock::now();  // The queue last moved (or filled from empty).
   FlushQueue* flush_queue_ = nullptr;               // Plain: where it waits to be written.
-  bool flush_due_ = false;                          // Plain: in the flush queue.
-  bool awaiting_writable_ = false;                  // Plain: the socket took no more.
-  bool closing_ = false;                            // Our close frame is queued: nothing more is.
-  bool peer_closed_ = false;                        // The client closed, or broke the protocol.
-  bool gave_up_ = false;                            // The client broke a limit: nothing more is read.
-  bool closed_ = false;                             // on_closed was delivered.
+  Life life_ = Life::open;
+  Writer writer_ = Writer::idle;                    // Plain only.
   Timer timer_;                                     // Keep-alive, then the closing handshake.
   Clock::time_point last_heard_ = Clock::now();
-  Clock::time_point ping_sent_;
-  bool ping_outstanding_ = false;
+  std::optional<Clock::time_point> ping_sent_;      // A ping not answered yet (anything heard answers it).
 };
 
 }  // namespace
