@@ -21,6 +21,7 @@
 #include "balint/sdk/admin_client.hpp"
 #include "balint/sdk/describe.hpp"
 #include "e2ee_session.hpp"
+#include "reconnect_policy.hpp"
 #include "tls.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -122,7 +123,9 @@ struct Client::Impl {
         expiry_timer(ioc),
         retry_timer(ioc),
         attempt_timer(ioc),
-        jitter(std::random_device{}()) {}
+        jitter(std::random_device{}()),
+        reconnect_policy(options.reconnect_delays.empty() ? ClientOptions{}.reconnect_delays : options.reconnect_delays,
+                         [this] { return std::uniform_real_distribution<double>(0, 1)(jitter); }) {}
 
   // What stage the client is in. `open` starts at the first state; the
   // connection counts as up (opened_conn) once the server took its keys.
@@ -173,7 +176,6 @@ struct Client::Impl {
   // The latest Welcome's resume credential: reconnect attempts present it
   // instead of the token (which may have expired) until the server refuses it.
   std::string resume_credential;
-  bool attempt_resumes = false;  // The current reconnect attempt presents it.
   std::shared_ptr<ssl::context> target_tls;
   // The callbacks as they were at connect(), for every connection it leads to.
   std::shared_ptr<const Handlers> session_handlers = std::make_shared<const Handlers>();
@@ -183,11 +185,13 @@ struct Client::Impl {
   bool close_wanted = false;  // close() was called since the last connect().
   bool came_up = false;       // A connection was up since the last connect().
   bool video_paused = false;  // set_video_paused(true): said again to every new connection.
-  std::size_t attempt = 0;    // Reconnect attempts since the drop.
   // I/O thread: the wait before the next attempt, and an attempt's deadline.
   net::steady_timer retry_timer;
   net::steady_timer attempt_timer;
   std::mt19937 jitter;
+  // When to try again, and with what (under mu).
+  detail::ReconnectPolicy reconnect_policy;
+  detail::ReconnectPolicy::Credential next_credential = detail::ReconnectPolicy::Credential::token;
 
   bool on_io_thread() const { return std::this_thread::get_id() == thread.get_id(); }
 
@@ -235,9 +239,11 @@ struct Client::Impl {
   void run_callbacks(std::vector<std::pair<ResultHandler, v1::CommandResult>>& callbacks);
   // Reconnecting, on the I/O thread: wait the next delay, start an attempt,
   // drop an attempt that failed or ran out of time, or give up for good.
-  void schedule_retry();
+  void schedule_retry(detail::ReconnectPolicy::Attempt next);
   void start_attempt();
-  void attempt_failed(const std::shared_ptr<Connection>& attempt_conn);
+  // `next`: the policy's answer, when the caller asked it already.
+  void attempt_failed(const std::shared_ptr<Connection>& attempt_conn,
+                      std::optional<detail::ReconnectPolicy::Attempt> next = std::nullopt);
   void give_up(CloseInfo info);
   // What a command gets when the client is not open (under mu).
   v1::CommandResult not_open_locked() const;
@@ -489,8 +495,7 @@ class Client::Connection : public std::enable_shared_from_this<Client::Connectio
 
     CloseInfo info;
     // A server that is restarting will be back: like a drop, not an end.
-    const bool network =
-        (!goodbye_ || *goodbye_ == v1::GOODBYE_REASON_RESTARTING) && !close_requested() && protocol_error.empty();
+    const bool network = detail::reconnects_after(goodbye_, close_requested(), !protocol_error.empty());
     if (goodbye_) {
       info.reason = goodbye_message_.empty() ? std::string("the server said goodbye") : goodbye_message_;
       info.by_server = true;
@@ -615,6 +620,7 @@ void Client::Impl::deliver(Connection* from, v1::ServerMessage&& message) {
       welcome = std::move(*message.mutable_welcome());
       have_welcome = true;
       resume_credential = welcome.resume_credential();
+      reconnect_policy.welcomed(!resume_credential.empty());
       break;
     case v1::ServerMessage::kState:
       state = std::move(*message.mutable_state());
@@ -672,7 +678,7 @@ void Client::Impl::keys_follow_state(Connection* from, const std::shared_ptr<det
             (stage == Stage::open || stage == Stage::reconnecting)) {
           opened_conn = held.get();
           if (stage == Stage::reconnecting) stage = Stage::open;
-          attempt = 0;
+          reconnect_policy.reconnected();
           up = true;
         } else if (stage == Stage::reconnecting && result.code() != v1::ERROR_CODE_OK &&
                    result.code() != kErrorConnectionClosed) {
@@ -883,25 +889,17 @@ void Client::Impl::run_callbacks(std::vector<std::pair<ResultHandler, v1::Comman
   for (auto& [done, result] : callbacks) done(result);
 }
 
-// The HTTP answers to an upgrade that a new attempt would get again.
-static bool refusal(int http_status) {
-  switch (http_status) {
-    case 400: case 401: case 403: case 404: case 409: case 410: return true;
-    default: return false;
-  }
-}
-
 void Client::Impl::connect_failed(Connection* from, Status status) {
   std::shared_ptr<Connection> attempt_conn;
-  bool resume_refused = false;
+  std::optional<detail::ReconnectPolicy::Attempt> next;
   {
     std::lock_guard lock(mu);
     if (conn.get() != from) return;
     if (stage == Stage::reconnecting) {
       attempt_conn = conn;
+      next = reconnect_policy.failed(std::chrono::steady_clock::now(), status.http_status);
       // A refused resume is not the end: the token may still open the session.
-      resume_refused = attempt_resumes && refusal(status.http_status);
-      if (resume_refused) resume_credential.clear();
+      if (next && next->credential == detail::ReconnectPolicy::Credential::token) resume_credential.clear();
     } else {
       if (stage != Stage::connecting) return;
       connect_failure = std::move(status);
@@ -913,8 +911,8 @@ void Client::Impl::connect_failed(Connection* from, Status status) {
     notify(from->handlers(), ConnectionState::closed, nullptr);
     return;
   }
-  if (resume_refused || !refusal(status.http_status)) {
-    attempt_failed(attempt_conn);
+  if (next) {
+    attempt_failed(attempt_conn, *next);
     return;
   }
   CloseInfo info;
@@ -933,11 +931,15 @@ void Client::Impl::connection_ended(Connection* from, const CloseInfo& info, boo
     const bool up = stage == Stage::open && opened_conn == from;
     if (network && options.reconnect && !close_wanted && (up || stage == Stage::reconnecting)) {
       // The network's doing: make the connection again.
+      const auto now = std::chrono::steady_clock::now();
+      std::optional<detail::ReconnectPolicy::Attempt> next;
       if (up) {
         close_info = info;
         stage = Stage::reconnecting;
-        attempt = 0;
         opened_conn = nullptr;
+        next = reconnect_policy.dropped(now);
+      } else {
+        next = reconnect_policy.failed(now, 0);  // An attempt that came up dropped before its keys were taken.
       }
       conn.reset();
       auto callbacks = end_pending_locked(info.reason);
@@ -949,7 +951,7 @@ void Client::Impl::connection_ended(Connection* from, const CloseInfo& info, boo
       } else {
         attempt_timer.cancel();
       }
-      schedule_retry();
+      schedule_retry(*next);
       return;
     }
   }
@@ -985,20 +987,13 @@ void Client::Impl::connection_ended(Connection* from, const CloseInfo& info, boo
   run_callbacks(callbacks);
 }
 
-void Client::Impl::schedule_retry() {
-  std::chrono::milliseconds delay{};
+void Client::Impl::schedule_retry(detail::ReconnectPolicy::Attempt next) {
   {
     std::lock_guard lock(mu);
     if (stage != Stage::reconnecting || close_wanted) return;
-    static const ClientOptions defaults;
-    const auto& delays = options.reconnect_delays.empty() ? defaults.reconnect_delays : options.reconnect_delays;
-    delay = delays[std::min(attempt, delays.size() - 1)];
-    ++attempt;
+    next_credential = next.credential;
   }
-  std::uniform_real_distribution<double> factor(0.75, 1.25);
-  const auto jittered = std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::duration<double, std::milli>(static_cast<double>(delay.count()) * factor(jitter)));
-  retry_timer.expires_after(jittered);
+  retry_timer.expires_at(next.at);
   retry_timer.async_wait([this](const beast::error_code& ec) {
     if (!ec) start_attempt();
   });
@@ -1014,8 +1009,8 @@ void Client::Impl::start_attempt() {
     e2ee.reset();
     announce_sent = false;
     announce_result.reset();
-    attempt_resumes = !resume_credential.empty();
-    Credential credential = attempt_resumes ? Credential{resume_credential, true} : Credential{target_token, false};
+    const bool resumes = next_credential == detail::ReconnectPolicy::Credential::resume && !resume_credential.empty();
+    Credential credential = resumes ? Credential{resume_credential, true} : Credential{target_token, false};
     connection = std::make_shared<Connection>(*this, target_url, std::move(credential), *session_handlers, target_tls);
     conn = connection;
   }
@@ -1028,19 +1023,22 @@ void Client::Impl::start_attempt() {
   Connection::start(connection);
 }
 
-void Client::Impl::attempt_failed(const std::shared_ptr<Connection>& attempt_conn) {
+void Client::Impl::attempt_failed(const std::shared_ptr<Connection>& attempt_conn,
+                                  std::optional<detail::ReconnectPolicy::Attempt> next) {
   std::vector<std::pair<ResultHandler, v1::CommandResult>> callbacks;
   {
     std::lock_guard lock(mu);
     if (conn != attempt_conn || stage != Stage::reconnecting) return;
     conn.reset();
     callbacks = end_pending_locked("the reconnect attempt failed");
+    // Out of time, or not connected: no answer from the server.
+    if (!next) next = reconnect_policy.failed(std::chrono::steady_clock::now(), 0);
   }
   attempt_timer.cancel();
   attempt_conn->abort();
   cv.notify_all();
   run_callbacks(callbacks);
-  schedule_retry();
+  schedule_retry(*next);
 }
 
 void Client::Impl::give_up(CloseInfo info) {
@@ -1184,11 +1182,11 @@ Status Client::connect(const std::string& ws_url, const std::string& token) {
     impl_->stage = Impl::Stage::connecting;
     impl_->close_wanted = false;
     impl_->opened_conn = nullptr;
-    impl_->attempt = 0;
     impl_->came_up = false;
     impl_->target_url = url;
     impl_->target_token = token;
     impl_->resume_credential.clear();
+    impl_->reconnect_policy.welcomed(false);
     impl_->target_tls = tls;
     impl_->session_handlers = std::make_shared<const Handlers>(impl_->handlers);
     impl_->connect_failure.reset();
