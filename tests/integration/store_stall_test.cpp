@@ -30,6 +30,15 @@ struct StoreFixture {
   }
 };
 
+bool logged_within(const CapturedLog& log, const std::string& line, std::chrono::milliseconds wait) {
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  while (log.text().find(line) == std::string::npos) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(10ms);
+  }
+  return true;
+}
+
 std::size_t frames_tagged(const Member& member, const std::string& tag) {
   std::size_t count = 0;
   for (const auto& frame : member.frames()) count += frame.payload.starts_with(tag + "|") ? 1 : 0;
@@ -78,7 +87,7 @@ TEST_CASE("Store stall: while a room's write is stalled for 2 s, another room's 
   CHECK(same_room == kFrames);  // Media shows no change: it does not wait either.
 
   // Said while it lasts, for the operator.
-  CHECK(f.log.text().find("store: a write to memory has taken") != std::string::npos);
+  CHECK(logged_within(f.log, "store: a write to memory has taken", 5s));
   // Still stalled: nobody has heard of the raised hand, the sender included.
   CHECK(raised.wait_for(0s) == std::future_status::timeout);
   CHECK(a_fac.client().state().version() == before.version());
@@ -91,7 +100,8 @@ TEST_CASE("Store stall: while a room's write is stalled for 2 s, another room's 
   CHECK(a_fac.client().state().hand_queue_size() == 1);
   // What they saw is what the store holds.
   CHECK(f.store->sessions().at(a.session_id).version >= result.state_version());
-  CHECK(f.log.text().find("store: a write to memory took") != std::string::npos);
+  // Said by the store thread once the write is done, maybe after the room heard.
+  CHECK(logged_within(f.log, "store: a write to memory took", 5s));
 }
 
 TEST_CASE("Store failure: a room whose write failed refuses changes and joins with a clear error, holds what it "
@@ -131,9 +141,8 @@ TEST_CASE("Store failure: a room whose write failed refuses changes and joins wi
   CHECK(fac.client().state().phase_index() == before.phase_index());  // The refused step did not happen.
   CHECK(f.store->sessions().at(a.session_id).version >= result.state_version());
   must(fac, sdk::cmd::next_phase());
-  const auto logged = f.log.text();
-  CHECK(logged.find("store: a write to memory failed") != std::string::npos);
-  CHECK(logged.find("store: writing to memory works again") != std::string::npos);
+  CHECK(logged_within(f.log, "store: a write to memory failed", 5s));
+  CHECK(logged_within(f.log, "store: writing to memory works again", 5s));
 }
 
 }  // namespace
